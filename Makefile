@@ -1,0 +1,33 @@
+# moe-mm: every target installs what it needs first, so a fresh machine needs nothing by hand.
+SWIFT        ?= swift
+APT_PACKAGES := libopenblas-dev libpng-dev libsndfile1-dev espeak-ng pkg-config
+PY_MODULES   := safetensors tokenizers numpy
+BIN          := .build/release/moe-mm
+
+.PHONY: deps build test demo bench clean
+
+deps:
+	@if ! pkg-config --exists openblas libpng sndfile || ! command -v espeak-ng >/dev/null; then \
+		echo "make deps: installing $(APT_PACKAGES)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+	@if ! python3 -c "import safetensors, tokenizers, numpy" 2>/dev/null; then \
+		echo "make deps: pip installing $(PY_MODULES) (the reference libraries the interop tests compare against)"; \
+		python3 -m pip install -q --disable-pip-version-check $(PY_MODULES); \
+	fi
+
+build: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) test -c release
+
+bench: build
+	$(BIN) bench gemm
+	scripts/bench-gemm-vs-c.sh
+
+demo: build
+	$(BIN) bench gemm
+
+clean:
+	rm -rf .build

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Kernels
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure speed: medians of repeated runs, side by side in one process.",
+        subcommands: [BenchGEMM.self])
+}
+
+struct BenchGEMM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gemm",
+        abstract: "GFLOP/s of the GEMM path on the model's real shapes.",
+        discussion: """
+            Each shape is C[m,n] = A[m,k]·B[k,n], timed over repeated runs; the median is reported.
+            Compare against OpenBLAS called from C with scripts/bench-gemm-vs-c.sh.
+
+            Examples:
+              moe-mm bench gemm
+              moe-mm bench gemm --json --shapes 256x128x512,2048x2048x2048
+            """)
+
+    @Flag(help: "One JSON object per shape (m, n, k, gflops, runs) instead of a table.")
+    var json = false
+
+    @Option(help: "Comma-separated MxNxK shapes.")
+    var shapes = "64x128x128,256x128x512,256x512x128,1024x256x256,2048x2048x2048"
+
+    @Option(help: "Seconds to spend on each shape (at least 5 runs).")
+    var seconds = 0.5
+
+    func validate() throws {
+        _ = try parsedShapes()
+        guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+    }
+
+    func parsedShapes() throws -> [(m: Int, n: Int, k: Int)] {
+        try shapes.split(separator: ",").map { spec in
+            let dims = spec.split(separator: "x").compactMap { Int($0) }
+            guard dims.count == 3, dims.allSatisfy({ $0 > 0 }) else {
+                throw ValidationError("shape '\(spec)' is not MxNxK with positive integers")
+            }
+            return (dims[0], dims[1], dims[2])
+        }
+    }
+
+    func run() throws {
+        if !json { print(String(format: "%6@ %6@ %6@ %10@ %6@", "m", "n", "k", "GFLOP/s", "runs")) }
+        for (m, n, k) in try parsedShapes() {
+            let a = Tensor(shape: [m, k], repeating: 0.5), b = Tensor(shape: [k, n], repeating: 0.25)
+            let c = Tensor(zeros: [m, n])
+            let stats = measure(seconds: seconds) { matmul(a, b, into: c) }
+            let gflops = 2.0 * Double(m * n * k) / stats.median / 1e9
+            if json {
+                print("{\"m\": \(m), \"n\": \(n), \"k\": \(k), \"gflops\": \(String(format: "%.2f", gflops)), \"runs\": \(stats.runs)}")
+            } else {
+                print(String(format: "%6d %6d %6d %10.2f %6d", m, n, k, gflops, stats.runs))
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Kernels
+
+@main
+struct MoeMM: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "moe-mm",
+        abstract: "Train, run and evaluate compact multimodal mixture-of-experts models on a CPU.",
+        discussion: """
+            Image, audio and text become one token stream; a decoder with modality-grouped
+            shared and routed experts reads it and writes text. See README.md.
+            """,
+        subcommands: [Bench.self])
+
+    static func main() {
+        Cores.configure()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
