@@ -124,3 +124,14 @@ public struct ShapeError: Error, CustomStringConvertible {
     }
     public var description: String { "\(what): expected shape \(expected), got \(actual)" }
 }
+
+extension Tensor {
+    /// A transposed copy of a 2-D tensor (for moving between `[in, out]` and `[out, in]` layouts).
+    public func transposed() -> Tensor {
+        precondition(rank == 2, "transposed() needs a 2-D tensor, got \(shape)")
+        let (r, c) = (shape[0], shape[1])
+        let out = Tensor(zeros: [c, r])
+        for i in 0..<r { for j in 0..<c { out.data[j * r + i] = data[i * c + j] } }
+        return out
+    }
+}

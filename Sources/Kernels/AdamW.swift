@@ -1,0 +1,52 @@
+import Foundation
+
+/// AdamW with PyTorch's semantics: decoupled weight decay applied first (p −= lr·wd·p), then
+/// the Adam update with bias-corrected moments. Moments live here, one pair per parameter, in
+/// the parameters' order, so a checkpoint can save and restore them exactly.
+public final class AdamW {
+    public var beta1: Float
+    public var beta2: Float
+    public var eps: Float
+    public var weightDecay: Float
+    public private(set) var step = 0
+    public let parameters: [Parameter]
+    public let m: [Tensor]
+    public let v: [Tensor]
+
+    public init(_ parameters: [Parameter], beta1: Float = 0.9, beta2: Float = 0.95, eps: Float = 1e-8, weightDecay: Float = 0.1) {
+        self.parameters = parameters
+        self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
+        m = parameters.map { Tensor(zeros: $0.shape) }
+        v = parameters.map { Tensor(zeros: $0.shape) }
+    }
+
+    /// Restores the step count (with the moments, loaded in place) when resuming.
+    public func restore(step: Int) { self.step = step }
+
+    /// One update with learning rate `lr`, reading each parameter's `grad`.
+    public func update(lr: Float) {
+        step += 1
+        let c1 = 1 - Foundation.pow(beta1, Float(step)), c2 = 1 - Foundation.pow(beta2, Float(step))
+        for (i, p) in parameters.enumerated() {
+            let decay = p.decays ? weightDecay : 0
+            adamwUpdate(p.value.data, p.grad.data, m[i].data, v[i].data, p.value.count,
+                        lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: decay,
+                        correction1: c1, correction2: c2)
+        }
+    }
+}
+
+/// The per-element update; `correction1/2` are 1 − β^t.
+public func adamwUpdate(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+                        _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ n: Int,
+                        lr: Float, beta1: Float, beta2: Float, eps: Float, weightDecay: Float,
+                        correction1: Float, correction2: Float) {
+    let keep = 1 - lr * weightDecay
+    for i in 0..<n {
+        let gi = g[i]
+        m[i] = beta1 * m[i] + (1 - beta1) * gi
+        v[i] = beta2 * v[i] + (1 - beta2) * gi * gi
+        let mHat = m[i] / correction1, vHat = v[i] / correction2
+        p[i] = p[i] * keep - lr * mHat / (vHat.squareRoot() + eps)
+    }
+}

@@ -1,0 +1,60 @@
+/// The image encoder: a small dense ViT over `patch`×`patch` patches of a `size`×`size` RGB image,
+/// then an MLP connector to `d_model`.
+public struct ImageEncoderConfig: Codable, Sendable, Equatable {
+    public var size: Int
+    public var patch: Int
+    public var dim: Int
+    public var layers: Int
+    public var heads: Int
+    public var mlpHidden: Int
+    /// Per-channel normalisation applied after resizing (RGB in [0, 1]).
+    public var mean: [Float]
+    public var std: [Float]
+
+    enum CodingKeys: String, CodingKey { case size, patch, dim, layers, heads, mlpHidden = "mlp_hidden", mean, std }
+
+    public init(size: Int, patch: Int, dim: Int, layers: Int, heads: Int, mlpHidden: Int,
+                mean: [Float] = [0.5, 0.5, 0.5], std: [Float] = [0.25, 0.25, 0.25]) {
+        self.size = size; self.patch = patch; self.dim = dim; self.layers = layers; self.heads = heads
+        self.mlpHidden = mlpHidden; self.mean = mean; self.std = std
+    }
+
+    public var patchesPerSide: Int { size / patch }
+    public var tokens: Int { patchesPerSide * patchesPerSide }
+    public var patchDim: Int { 3 * patch * patch }
+
+    func validate() throws {
+        guard size > 0, patch > 0, size % patch == 0 else { throw ConfigError("image: size \(size) is not a multiple of patch \(patch)") }
+        guard dim % heads == 0, (dim / heads) % 2 == 0 else { throw ConfigError("image: dim \(dim) must split into \(heads) heads of even width") }
+        guard mean.count == 3, std.count == 3, std.allSatisfy({ $0 > 0 }) else { throw ConfigError("image: mean and std need 3 values, std positive") }
+    }
+}
+
+/// The audio encoder: Whisper log-mel (80 bins), a conv stem (kernel 3, stride 2, twice, GELU),
+/// dense attention layers, then an MLP connector to `d_model`.
+public struct AudioEncoderConfig: Codable, Sendable, Equatable {
+    public var maxSeconds: Double
+    public var dim: Int
+    public var layers: Int
+    public var heads: Int
+    public var mlpHidden: Int
+
+    enum CodingKeys: String, CodingKey { case maxSeconds = "max_seconds", dim, layers, heads, mlpHidden = "mlp_hidden" }
+
+    public init(maxSeconds: Double, dim: Int, layers: Int, heads: Int, mlpHidden: Int) {
+        self.maxSeconds = maxSeconds; self.dim = dim; self.layers = layers; self.heads = heads; self.mlpHidden = mlpHidden
+    }
+
+    public static let melBins = 80
+    public static let hop = 160
+    public static let sampleRate = 16000
+    /// Log-mel frames for `maxSeconds` of audio (Whisper drops the last centre-padded frame).
+    public var frames: Int { Int((maxSeconds * Double(Self.sampleRate)).rounded()) / Self.hop }
+    /// Tokens after the two stride-2 convolutions.
+    public var tokens: Int { ((frames + 1) / 2 + 1) / 2 }
+
+    func validate() throws {
+        guard maxSeconds > 0, frames >= 4 else { throw ConfigError("audio: max_seconds \(maxSeconds) is too short") }
+        guard dim % heads == 0, (dim / heads) % 2 == 0 else { throw ConfigError("audio: dim \(dim) must split into \(heads) heads of even width") }
+    }
+}

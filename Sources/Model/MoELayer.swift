@@ -1,0 +1,154 @@
+import Foundation
+import Inputs
+import Kernels
+
+/// The modality-grouped MoE feed-forward (DESIGN §3):
+/// `y = Σ_shared FFN_s(x) + Σ_groups Σ_{i ∈ topk} g_i FFN_i(x)`; the block adds the residual.
+///
+/// The routing losses are computed in `forward` from the routing probabilities:
+/// - balance (DeepSeekMoE, expert level): `α Σ_i f_i P_i` per group, `f` without gradient;
+/// - modality routing KL band: `w Σ_pairs [max(0, low − D) + max(0, D − high)]` per group, with
+///   `D` the symmetric KL between the modalities' mean routing distributions.
+/// Their gradients with respect to the probabilities are added in `backward`, scaled by
+/// `auxScale` (the trainer's gradient-accumulation factor).
+public final class MoELayer {
+    public let shared: [SwiGLU]
+    public let groups: [ExpertGroup]
+    let balanceAlpha: Float
+    /// λ divided by the number of MoE layers, so the model's KL term is the mean over layers.
+    public var klWeight: Float
+    let klBand: (low: Float, high: Float)
+
+    /// Inference only: leave out (token, expert) pairs by this rule.
+    public var skip: SkipRule?
+    /// Inference baseline: route every token to this many experts instead of the group's top-k.
+    public var topKOverride: Int?
+    public var auxScale: Float = 1
+
+    public private(set) var balanceLoss: Float = 0
+    public private(set) var klLoss: Float = 0
+    /// Symmetric KL per group and modality pair in the last forward, for logs and `inspect`.
+    public private(set) var pairKL: [ModalityPairKL] = []
+    public private(set) var skipCount = SkipCount()
+    private var sharedSaved: [SwiGLU.Saved] = []
+    private var dProbs: [Tensor] = []
+
+    public init(prefix: String, config c: MoEConfig, d: Int, moeLayers: Int, std: Float, outStd: Float, rng: inout SplitMix) {
+        shared = (0..<c.shared).map { SwiGLU("\(prefix).shared.\($0)", d: d, hidden: c.expertHidden, std: std, outStd: outStd, rng: &rng) }
+        groups = c.groups.map {
+            ExpertGroup(prefix: "\(prefix).groups.\($0.name)", config: $0, d: d, hidden: c.expertHidden,
+                        renormalize: c.renormalize, std: std, outStd: outStd, rng: &rng)
+        }
+        balanceAlpha = c.balanceAlpha
+        klWeight = c.klLambda / Float(max(moeLayers, 1))
+        klBand = (c.klBand[0], c.klBand[1])
+    }
+
+    public var parameters: [Parameter] { shared.flatMap(\.parameters) + groups.flatMap(\.parameters) }
+
+    /// x: [T, d], one modality per row → y: [T, d] (no residual).
+    public func forward(_ x: Tensor, modality: [Modality]) -> Tensor {
+        precondition(modality.count == x.rows, "MoE: \(modality.count) modality ids for \(x.rows) tokens")
+        let y = Tensor(zeros: x.shape)
+        sharedSaved = shared.enumerated().map { i, s in s.forward(x, into: y, accumulate: i > 0) }
+        balanceLoss = 0
+        klLoss = 0
+        pairKL = []
+        skipCount = SkipCount()
+        dProbs = groups.map { g in
+            g.forward(x, modality: modality, into: y, skip: skip, topKOverride: topKOverride)
+            return routingLosses(g)
+        }
+        return y
+    }
+
+    /// dy: [T, d] → dx: [T, d]; accumulates every parameter's gradient, routing losses included.
+    public func backward(_ dy: Tensor) -> Tensor {
+        let dx = Tensor(zeros: dy.shape)
+        for (s, saved) in zip(shared, sharedSaved) { s.backward(dy, saved, into: dx, accumulate: true) }
+        for (g, dp) in zip(groups, dProbs) {
+            let scaled = dp.copy()
+            scale(scaled.data, auxScale, scaled.count)
+            g.backward(dy, dProbs: scaled, into: dx)
+        }
+        return dx
+    }
+
+    /// Adds group g's balance and KL band losses to the running totals and returns their
+    /// gradient with respect to the group's routing probabilities [T_g, E]. Also counts skips.
+    private func routingLosses(_ g: ExpertGroup) -> Tensor {
+        guard let r = g.last else { return Tensor(zeros: [0, g.expertCount]) }
+        let t = r.tokens.count, e = g.expertCount, k = t == 0 ? 0 : r.selected.count / t
+        let dp = Tensor(zeros: [t, e])
+        for (pair, s) in r.skipped.enumerated() {
+            let m = r.modality[pair / k].rawValue
+            skipCount.selected[m] += 1
+            if s { skipCount.skipped[m] += 1 }
+        }
+        guard t > 0 else { return dp }
+
+        // Balance: f_i = E/(k T) · load_i, P_i = mean_t p_ti; dL/dp_ti = α f_i / T.
+        let load = g.lastLoad
+        let meanP = Tensor(zeros: [e])
+        sumRows(r.probs, into: meanP, accumulate: false)
+        scale(meanP.data, 1 / Float(t), e)
+        var f = [Float](repeating: 0, count: e)
+        for i in 0..<e {
+            f[i] = Float(e) / Float(k * t) * Float(load[i])
+            balanceLoss += balanceAlpha * f[i] * meanP.data[i]
+        }
+        for row in 0..<t { for i in 0..<e { dp.data[row * e + i] += balanceAlpha * f[i] / Float(t) } }
+
+        // KL band between the mean routing of each pair of served modalities present.
+        let present = g.modalities.filter { m in r.modality.contains(m) }
+        var mean: [Modality: [Float]] = [:], count: [Modality: Int] = [:]
+        for m in present {
+            let rows = r.modality.indices.filter { r.modality[$0] == m }
+            var acc = [Float](repeating: 0, count: e)
+            for row in rows { for i in 0..<e { acc[i] += r.probs.data[row * e + i] } }
+            mean[m] = acc.map { $0 / Float(rows.count) }
+            count[m] = rows.count
+        }
+        for (ai, a) in present.enumerated() {
+            for b in present[(ai + 1)...] {
+                let pa = mean[a]!, pb = mean[b]!
+                var divergence: Float = 0
+                for i in 0..<e { divergence += (pa[i] - pb[i]) * (Foundation.log(pa[i]) - Foundation.log(pb[i])) }
+                pairKL.append(ModalityPairKL(group: g.name, a: a, b: b, divergence: divergence))
+                let slope: Float = divergence < klBand.low ? -1 : (divergence > klBand.high ? 1 : 0)
+                klLoss += klWeight * (max(0, klBand.low - divergence) + max(0, divergence - klBand.high))
+                guard slope != 0, klWeight != 0 else { continue }
+                // dD/dpa_i = log pa_i − log pb_i + 1 − pb_i/pa_i (and symmetrically for b).
+                for (m, other) in [(a, b), (b, a)] {
+                    let pm = mean[m]!, po = mean[other]!
+                    let per = (0..<e).map { i in
+                        klWeight * slope * (Foundation.log(pm[i]) - Foundation.log(po[i]) + 1 - po[i] / pm[i]) / Float(count[m]!)
+                    }
+                    for row in 0..<t where r.modality[row] == m {
+                        for i in 0..<e { dp.data[row * e + i] += per[i] }
+                    }
+                }
+            }
+        }
+        return dp
+    }
+
+    /// DeepSeek-V3 loss-free balancing: after a step, move each expert's selection bias by
+    /// ±rate towards the group's mean load.
+    public func updateSelectionBias(rate: Float, loads: [[Int]]) {
+        for (g, load) in zip(groups, loads) {
+            let mean = Float(load.reduce(0, +)) / Float(max(load.count, 1))
+            for i in 0..<g.expertCount {
+                let l = Float(load[i])
+                g.selectionBias.data[i] += l < mean ? rate : (l > mean ? -rate : 0)
+            }
+        }
+    }
+}
+
+public struct ModalityPairKL: Sendable, Equatable {
+    public let group: String
+    public let a: Modality
+    public let b: Modality
+    public let divergence: Float
+}

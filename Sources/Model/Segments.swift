@@ -1,0 +1,44 @@
+import Kernels
+
+/// Sequences packed end to end in one `[N, d]` matrix, without padding: a segment is one
+/// sequence's rows. Attention runs within each segment; every other layer sees plain rows.
+public struct Segment: Sendable, Equatable {
+    /// First row of the segment in the packed matrix.
+    public var start: Int
+    public var length: Int
+    /// Position of the segment's first row within its sequence (non-zero when decoding with a cache).
+    public var position: Int
+
+    public init(start: Int, length: Int, position: Int = 0) {
+        self.start = start; self.length = length; self.position = position
+    }
+
+    /// Consecutive segments of the given lengths, each starting at position 0.
+    public static func packed(_ lengths: [Int]) -> [Segment] {
+        var start = 0
+        return lengths.map { n in defer { start += n }; return Segment(start: start, length: n) }
+    }
+}
+
+/// Keys and values of one sequence, kept across decoding steps (already rotated).
+public final class KVCache {
+    public let keys: Tensor    // [capacity, d]
+    public let values: Tensor  // [capacity, d]
+    public private(set) var count = 0
+
+    public init(capacity: Int, d: Int) {
+        keys = Tensor(zeros: [capacity, d])
+        values = Tensor(zeros: [capacity, d])
+    }
+
+    func append(keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>, rows: Int) {
+        let d = keys.cols
+        precondition(count + rows <= keys.rows, "KV cache holds \(keys.rows) positions, need \(count + rows)")
+        (keys.data + count * d).update(from: k, count: rows * d)
+        (values.data + count * d).update(from: v, count: rows * d)
+        count += rows
+    }
+
+    /// Forgets everything (the buffers are reused).
+    public func reset() { count = 0 }
+}

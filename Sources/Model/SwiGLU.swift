@@ -1,0 +1,51 @@
+import Kernels
+
+/// The SwiGLU feed-forward: `FFN(x) = (silu(x W1ᵀ) ⊙ x W3ᵀ) W2ᵀ`, weights `[out, in]`.
+/// Used as the dense feed-forward, as every shared expert and as every routed expert.
+/// `forward` returns what `backward` needs instead of keeping it, because a routed expert
+/// runs on a different token subset every call.
+public final class SwiGLU {
+    public let w1: Parameter  // [hidden, d]
+    public let w3: Parameter  // [hidden, d]
+    public let w2: Parameter  // [d, hidden]
+
+    /// What backward reads: the input rows and the two hidden projections and their product.
+    public struct Saved {
+        let x: Tensor  // [n, d]
+        let a: Tensor  // [n, hidden] = x W1ᵀ
+        let b: Tensor  // [n, hidden] = x W3ᵀ
+        let h: Tensor  // [n, hidden] = silu(a) ⊙ b
+    }
+
+    public init(_ name: String, d: Int, hidden: Int, std: Float, outStd: Float, rng: inout SplitMix) {
+        w1 = Parameter("\(name).w1", Tensor(randomNormal: [hidden, d], std: std, rng: &rng))
+        w3 = Parameter("\(name).w3", Tensor(randomNormal: [hidden, d], std: std, rng: &rng))
+        w2 = Parameter("\(name).w2", Tensor(randomNormal: [d, hidden], std: outStd, rng: &rng))
+    }
+
+    public var parameters: [Parameter] { [w1, w3, w2] }
+    public var hidden: Int { w1.shape[0] }
+
+    /// x: [n, d] → y: [n, d], written into `out` scaled by `alpha` and added when `accumulate`.
+    public func forward(_ x: Tensor, into out: Tensor, accumulate: Bool = false) -> Saved {
+        let n = x.rows
+        let a = Tensor(zeros: [n, hidden]), b = Tensor(zeros: [n, hidden]), h = Tensor(zeros: [n, hidden])
+        matmul(x, w1.value, transB: true, into: a)
+        matmul(x, w3.value, transB: true, into: b)
+        swigluForward(a.data, b.data, h.data, h.count)
+        matmul(h, w2.value, transB: true, into: out, beta: accumulate ? 1 : 0)
+        return Saved(x: x, a: a, b: b, h: h)
+    }
+
+    /// dy: [n, d] → dx: [n, d] (added into `dx` when `accumulate`); accumulates dW1, dW3, dW2.
+    public func backward(_ dy: Tensor, _ s: Saved, into dx: Tensor, accumulate: Bool = false) {
+        let dh = Tensor(zeros: s.h.shape), da = Tensor(zeros: s.a.shape), db = Tensor(zeros: s.b.shape)
+        matmul(dy, s.h, transA: true, into: w2.grad, beta: 1)
+        matmul(dy, w2.value, into: dh)
+        swigluBackward(s.a.data, s.b.data, dh.data, da.data, db.data, dh.count)
+        matmul(da, s.x, transA: true, into: w1.grad, beta: 1)
+        matmul(db, s.x, transA: true, into: w3.grad, beta: 1)
+        matmul(da, w1.value, into: dx, beta: accumulate ? 1 : 0)
+        matmul(db, w3.value, into: dx, beta: 1)
+    }
+}

@@ -1,0 +1,80 @@
+import Inputs
+import Kernels
+
+/// One sample as the model sees it: optional image and audio tensors, and token ids.
+public struct Example: Sendable {
+    public var image: Tensor?   // [3, size, size]
+    public var audio: Tensor?   // [80, frames]
+    public var prompt: [Int32]
+    /// The answer, without `<|eos|>` (the stream adds it); empty when generating.
+    public var target: [Int32]
+
+    public init(image: Tensor? = nil, audio: Tensor? = nil, prompt: [Int32] = [], target: [Int32] = []) {
+        self.image = image; self.audio = audio; self.prompt = prompt; self.target = target
+    }
+}
+
+/// A batch of examples packed into one token stream (DESIGN §2):
+/// `<|bos|> [image tokens] [audio tokens] prompt target <|eos|>` per example, back to back.
+/// Every position carries its modality; the loss reads only the target and `<|eos|>`.
+public struct Batch: Sendable {
+    public let segments: [Segment]
+    public let modality: [Modality]   // [N]
+    public let tokenIds: [Int32]      // [N]; the text id at text positions, 0 at media positions
+    /// Next-token targets [N]: the id that position p must predict, or `ignoreIndex`.
+    public let targets: [Int32]
+    public let images: Tensor?        // [nImages, 3, size, size]
+    public let imageStarts: [Int]     // first stream row of each image's tokens
+    public let audio: Tensor?         // [nClips, 80, frames]
+    public let audioStarts: [Int]
+
+    public var count: Int { modality.count }
+    public var targetCount: Int { targets.filter { $0 != ignoreIndex }.count }
+
+    /// Packs `examples`; with `forGeneration` no target or `<|eos|>` is appended.
+    public init(_ examples: [Example], config: ModelConfig, forGeneration: Bool = false) {
+        var modality: [Modality] = [], ids: [Int32] = [], targets: [Int32] = []
+        var lengths: [Int] = [], imageStarts: [Int] = [], audioStarts: [Int] = []
+        var images: [Tensor] = [], clips: [Tensor] = []
+        for ex in examples {
+            let start = modality.count
+            func push(_ m: Modality, _ id: Int32, predicts next: Int32 = ignoreIndex) {
+                modality.append(m); ids.append(id); targets.append(next)
+            }
+            push(.text, config.bosTokenId)
+            if let image = ex.image, let c = config.image {
+                imageStarts.append(modality.count)
+                images.append(image)
+                for _ in 0..<c.tokens { push(.image, 0) }
+            }
+            if let clip = ex.audio, let c = config.audio {
+                audioStarts.append(modality.count)
+                clips.append(clip)
+                for _ in 0..<c.tokens { push(.audio, 0) }
+            }
+            for id in ex.prompt { push(.text, id) }
+            if !forGeneration {
+                // The position before each answer token predicts it; the last answer token predicts <|eos|>.
+                let answer = ex.target + [config.eosTokenId]
+                targets[targets.count - 1] = answer[0]
+                for (i, id) in ex.target.enumerated() { push(.text, id, predicts: answer[i + 1]) }
+            }
+            lengths.append(modality.count - start)
+        }
+        segments = Segment.packed(lengths)
+        self.modality = modality
+        tokenIds = ids
+        self.targets = targets
+        self.images = Batch.stack(images)
+        self.imageStarts = imageStarts
+        audio = Batch.stack(clips)
+        self.audioStarts = audioStarts
+    }
+
+    static func stack(_ tensors: [Tensor]) -> Tensor? {
+        guard let first = tensors.first else { return nil }
+        let out = Tensor(zeros: [tensors.count] + first.shape)
+        for (i, t) in tensors.enumerated() { out[i].copy(from: t) }
+        return out
+    }
+}
