@@ -21,7 +21,9 @@ final class MetricsLog {
                 kept.append(Data((line + "\n").utf8))
             }
         }
-        fm.createFile(atPath: url.path, contents: kept)
+        guard fm.createFile(atPath: url.path, contents: kept) else {
+            throw TrainingError("\(url.path): cannot create the metrics log")
+        }
         handle = try FileHandle(forWritingTo: url)
         try handle.seekToEnd()
         self.interactive = interactive
