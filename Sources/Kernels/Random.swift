@@ -1,6 +1,6 @@
 /// A small, fast, seedable generator (SplitMix64), so that initialisation, data order and
 /// augmentation are reproducible from one seed and its state can be saved for bit-exact resume.
-public struct SplitMix: RandomNumberGenerator, Codable, Sendable {
+public struct SplitMix: RandomNumberGenerator, Codable, Sendable, Equatable {
     public var state: UInt64
 
     public init(seed: UInt64) { state = seed }
