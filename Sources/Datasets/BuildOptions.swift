@@ -35,6 +35,8 @@ public struct BuildOptions: Sendable, Equatable {
     public var heldoutText: Int
     /// Side of the square scene pictures, in pixels.
     public var imageSide: Int
+    /// Longest spoken clip; configs/tiny.yaml's audio encoder reads at most 4 s.
+    public var maxSpeechSeconds: Double = 4.0
 
     public init(seed: UInt64, objectCount: Int?, scenes: SplitSizes, speech: SplitSizes, avqa: SplitSizes,
                 heldoutText: Int, imageSide: Int = 64) {
@@ -92,6 +94,7 @@ public struct BuildOptions: Sendable, Equatable {
             }
         }
         guard heldoutText >= 0 else { throw DatasetError("held-out text size must not be negative") }
+        guard maxSpeechSeconds >= 1 else { throw DatasetError("the longest clip must be at least 1 s, got \(maxSpeechSeconds)") }
         guard (16...1024).contains(imageSide) else { throw DatasetError("image side must be 16...1024, got \(imageSide)") }
     }
 }
