@@ -46,7 +46,7 @@ struct BenchGEMM: ParsableCommand {
     }
 
     func run() throws {
-        if !json { print(String(format: "%6@ %6@ %6@ %10@ %6@", "m", "n", "k", "GFLOP/s", "runs")) }
+        if !json { print(padded("m", 6), padded("n", 6), padded("k", 6), padded("GFLOP/s", 10), padded("runs", 6)) }
         for (m, n, k) in try parsedShapes() {
             let a = Tensor(shape: [m, k], repeating: 0.5), b = Tensor(shape: [k, n], repeating: 0.25)
             let c = Tensor(zeros: [m, n])
@@ -59,4 +59,9 @@ struct BenchGEMM: ParsableCommand {
             }
         }
     }
+}
+
+/// `text` right-aligned in `width` columns (`%@` with a width is ignored on Linux).
+private func padded(_ text: String, _ width: Int) -> String {
+    String(repeating: " ", count: max(0, width - text.count)) + text
 }

@@ -97,6 +97,10 @@ public final class MultimodalMoE {
         public var kl: Double
         public var targets: Int
         public var total: Double { lm + balance + kl }
+
+        public init(lm: Double, balance: Double, kl: Double, targets: Int) {
+            self.lm = lm; self.balance = balance; self.kl = kl; self.targets = targets
+        }
     }
 
     /// Forward and the loss; with `gradScale` > 0 also leaves `dlogits` ready for `backward`

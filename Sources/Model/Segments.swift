@@ -39,6 +39,12 @@ public final class KVCache {
         count += rows
     }
 
+    /// Becomes a copy of `other`, copying only the positions it holds (beam search's reordering).
+    public func copy(from other: KVCache) {
+        reset()
+        append(keys: other.keys.data, values: other.values.data, rows: other.count)
+    }
+
     /// Forgets everything (the buffers are reused).
     public func reset() { count = 0 }
 }

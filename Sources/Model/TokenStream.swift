@@ -71,6 +71,20 @@ public struct Batch: Sendable {
         self.audioStarts = audioStarts
     }
 
+    /// One decoding step: each live sequence's newest text token as a segment of length 1 at
+    /// `positions[i]`, the number of positions that sequence's KV cache already holds.
+    public init(decoding tokens: [Int32], positions: [Int]) {
+        precondition(tokens.count == positions.count, "decoding step: \(tokens.count) tokens for \(positions.count) positions")
+        segments = positions.enumerated().map { Segment(start: $0.offset, length: 1, position: $0.element) }
+        modality = Array(repeating: .text, count: tokens.count)
+        tokenIds = tokens
+        targets = Array(repeating: ignoreIndex, count: tokens.count)
+        images = nil
+        imageStarts = []
+        audio = nil
+        audioStarts = []
+    }
+
     static func stack(_ tensors: [Tensor]) -> Tensor? {
         guard let first = tensors.first else { return nil }
         let out = Tensor(zeros: [tensors.count] + first.shape)
