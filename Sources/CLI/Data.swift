@@ -37,15 +37,15 @@ struct DataSource: ParsableArguments {
     }
 }
 
-extension BuildOptions.Size: @retroactive ExpressibleByArgument {}
+extension BuildOptions.Size: ExpressibleByArgument {}
 
 struct DataBuild: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
         abstract: "Make the scene, speech, audio-visual question and text datasets and the benchmark suites.",
         discussion: """
-            Writes <out>/scenes, speech, avqa, text, benchmarks and build.json (see data/README.md).
-            Each part is built in <out>/.staging and moved into place at the end, so a failed build
+            Writes <out>/scenes, speech, avqa, text, benchmarks and build.json (see data/README.md). \
+            Each part is built in <out>/.staging and moved into place at the end, so a failed build \
             leaves the previous data as it was. Needs espeak-ng for speech.
 
             Examples:
@@ -102,8 +102,8 @@ struct DataCheck: ParsableCommand {
         commandName: "check",
         abstract: "Validate a manifest: every line, field and file (images and audio are decoded).",
         discussion: """
-            Reads JSONL or LLaVA-style JSON, reports every problem with its line number, prints
-            counts per task and input, image sizes and audio durations, and exits non-zero if
+            Reads JSONL or LLaVA-style JSON, reports every problem with its line number, prints \
+            counts per task and input, image sizes and audio durations, and exits non-zero if \
             anything is wrong.
 
             Example:

@@ -78,8 +78,8 @@ public struct BuildOptions: Sendable, Equatable {
     public static func micro(seed: UInt64 = 0) -> BuildOptions {
         BuildOptions(seed: seed, objectCount: 10,
                      scenes: SplitSizes(train: 40, val: 5, test: 10),
-                     speech: SplitSizes(train: 6, val: 2, test: 3),
-                     avqa: SplitSizes(train: 6, val: 2, test: 3),
+                     speech: SplitSizes(train: 4, val: 1, test: 2),
+                     avqa: SplitSizes(train: 4, val: 1, test: 2),
                      heldoutText: 8)
     }
 

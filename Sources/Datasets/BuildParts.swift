@@ -17,7 +17,7 @@ extension DatasetBuilder {
                 let refs = Captioning.references(for: scene, names: names)
                 return ManifestRecord(id: "scenes-\(split.rawValue)-\(stem)", image: "img/\(split.rawValue)/\(stem).png",
                                       prompt: Prompt.caption, text: refs[Int(rng.next() % UInt64(refs.count))],
-                                      references: refs, task: "caption")
+                                      references: refs, task: "caption", extra: [("scene", scene.layout(names: names))])
             }
         }
         return out
@@ -25,7 +25,7 @@ extension DatasetBuilder {
 
     /// Speech (audio → text): a caption-like sentence or a list of object names, spoken by a
     /// voice of the split at a random speed and pitch, stored as 16 kHz FLAC.
-    func buildSpeech(in dir: URL, synthesizer: SpeechSynthesizer) throws -> [Split: [ManifestRecord]] {
+    func buildSpeech(in dir: URL, synthesizer: SpeechSynthesizer?) throws -> [Split: [ManifestRecord]] {
         var out: [Split: [ManifestRecord]] = [:]
         for split in Split.allCases {
             let clips = try DatasetBuilder.folder(dir.appendingPathComponent("audio/\(split.rawValue)"))
@@ -46,7 +46,7 @@ extension DatasetBuilder {
     }
 
     /// Audio-visual questions (image + spoken question → short answer).
-    func buildQuestions(in dir: URL, synthesizer: SpeechSynthesizer) throws -> [Split: [ManifestRecord]] {
+    func buildQuestions(in dir: URL, synthesizer: SpeechSynthesizer?) throws -> [Split: [ManifestRecord]] {
         var out: [Split: [ManifestRecord]] = [:]
         for split in Split.allCases {
             let images = try DatasetBuilder.folder(dir.appendingPathComponent("img/\(split.rawValue)"))
@@ -62,7 +62,8 @@ extension DatasetBuilder {
                 return ManifestRecord(id: "avqa-\(split.rawValue)-\(stem)", image: "img/\(split.rawValue)/\(stem).png",
                                       audio: "audio/\(split.rawValue)/\(stem).flac", prompt: Prompt.vqa,
                                       text: question.answer, references: [question.answer], task: "vqa",
-                                      extra: [("question", question.text), ("kind", question.kind.rawValue)] + said.extra)
+                                      extra: [("question", question.text), ("kind", question.kind.rawValue),
+                                              ("scene", scene.layout(names: names))] + said.extra)
             }
         }
         return out
@@ -81,19 +82,22 @@ extension DatasetBuilder {
     }
 
     /// Speaks `text` with a voice of `split` at 150–219 words a minute and pitch 25–74, and writes
-    /// it as FLAC. A clip longer than `maxSpeechSeconds` is spoken again from `fallback` at 220
-    /// words a minute. Returns what was said and the extra manifest fields (voice, speed, pitch).
-    func speak(_ text: String, fallback: String?, split: Split, synthesizer: SpeechSynthesizer, rng: inout SplitMix,
+    /// it as FLAC. A clip longer than `maxSpeechSeconds` is spoken again at 240 words a minute,
+    /// and if still too long, `fallback` is said instead. Returns what was said and the extra
+    /// manifest fields (voice, speed, pitch).
+    func speak(_ text: String, fallback: String?, split: Split, synthesizer: SpeechSynthesizer?, rng: inout SplitMix,
                to url: URL) throws -> (text: String, extra: [(key: String, value: String)]) {
+        guard let synthesizer else { throw DatasetError("\(url.path): speech needs espeak-ng") }
         let voices = synthesizer.voices(for: split)
         let voice = voices[Int(rng.next() % UInt64(voices.count))]
         var speed = 150 + Int(rng.next() % 70)
         let pitch = 25 + Int(rng.next() % 50)
         var said = text
         var audio = try synthesizer.speak(said, voice: voice, speed: speed, pitch: pitch)
-        if audio.seconds > options.maxSpeechSeconds, let fallback {
-            said = fallback
-            speed = 220
+        for retry in [text, fallback] {
+            guard audio.seconds > options.maxSpeechSeconds, let retry else { break }
+            said = retry
+            speed = 240
             audio = try synthesizer.speak(said, voice: voice, speed: speed, pitch: pitch)
         }
         guard audio.seconds <= options.maxSpeechSeconds else {

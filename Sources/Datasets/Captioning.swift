@@ -12,7 +12,7 @@ public enum Captioning {
         "spaghetti", "popcorn", "bacon", "butter", "salt", "ice", "cooked rice", "curry rice", "bread",
         "broccoli", "oden", "dango", "sushi", "sake", "custard", "shaved ice", "falafel", "fondue",
         "mate", "green salad", "leafy green", "bubble tea", "soft ice cream", "ice cream", "garlic",
-        "ginger root", "honey pot", "shortcake", "cheese wedge",
+        "ginger root", "honey pot", "shortcake", "cheese wedge", "luggage",
     ]
     static let singularS: Set<String> = ["skis"]
 

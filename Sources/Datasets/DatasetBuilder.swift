@@ -32,12 +32,14 @@ public struct DatasetBuilder: Sendable {
         try options.validate()
         self.options = options
         self.log = log
-        catalog = try EmojiCatalog(directory: assets)
+        let catalog = try EmojiCatalog(directory: assets)
         let concrete = catalog.concreteObjects
         if let n = options.objectCount, n > concrete.count {
             throw DatasetError("asked for \(n) objects but \(assets.path) has \(concrete.count) concrete ones")
         }
-        objects = options.objectCount.map { catalog.subset(count: $0) } ?? concrete
+        let objects = options.objectCount.map { catalog.subset(count: $0) } ?? concrete
+        self.catalog = catalog
+        self.objects = objects
         names = objects.map(\.name)
         sampler = SceneSampler(objectCount: objects.count, seed: options.seed)
         compositor = try Compositor(catalog: catalog, objects: objects, side: options.imageSide)
@@ -45,8 +47,9 @@ public struct DatasetBuilder: Sendable {
 
     /// Builds everything into a staging folder inside `out`, then swaps each part into place, so
     /// a failed build leaves the previous data untouched. Returns the sample counts per manifest.
+    /// `synthesizer` saves probing the voices again; without one, one is made if speech is asked for.
     @discardableResult
-    public func build(into out: URL) throws -> [String: Int] {
+    public func build(into out: URL, synthesizer: SpeechSynthesizer? = nil) throws -> [String: Int] {
         let fm = FileManager.default
         try fm.createDirectory(at: out, withIntermediateDirectories: true)
         let stage = out.appendingPathComponent(".staging")
@@ -54,8 +57,11 @@ public struct DatasetBuilder: Sendable {
         try fm.createDirectory(at: stage, withIntermediateDirectories: true)
         defer { try? fm.removeItem(at: stage) }
 
-        let synthesizer = try SpeechSynthesizer()
-        log("voices: \(synthesizer.trainVoices.count) for train and val, \(synthesizer.testVoices.count) for test")
+        let spoken = Split.allCases.contains { options.speech[$0] + options.avqa[$0] > 0 }
+        let synthesizer = try synthesizer ?? (spoken ? SpeechSynthesizer() : nil)
+        if let synthesizer {
+            log("voices: \(synthesizer.trainVoices.count) for train and val, \(synthesizer.testVoices.count) for test")
+        }
         var counts: [String: Int] = [:]
         var benchmarks: [String: [ManifestRecord]] = [:]
 
@@ -137,7 +143,7 @@ public struct DatasetBuilder: Sendable {
     }
 
     /// What was built from what: options, vocabulary with each object's test-only place, voices.
-    func buildInfo(counts: [String: Int], synthesizer: SpeechSynthesizer) throws -> Data {
+    func buildInfo(counts: [String: Int], synthesizer: SpeechSynthesizer?) throws -> Data {
         let info: [String: Any] = [
             "seed": NSNumber(value: options.seed),
             "image_side": options.imageSide,
@@ -147,7 +153,8 @@ public struct DatasetBuilder: Sendable {
                 ["codepoint": o.codepoint, "name": o.name, "cldr_name": o.cldrName,
                  "category": o.category?.rawValue ?? "", "test_place": sampler.reserved[i].description]
             },
-            "voices": ["train": synthesizer.trainVoices.map(\.description), "test": synthesizer.testVoices.map(\.description)],
+            "voices": ["train": synthesizer?.trainVoices.map(\.description) ?? [],
+                       "test": synthesizer?.testVoices.map(\.description) ?? []],
         ]
         return try JSONSerialization.data(withJSONObject: info, options: [.sortedKeys, .prettyPrinted])
     }

@@ -64,6 +64,11 @@ public struct Scene: Sendable, Equatable {
     }
 
     public func object(at place: Place) -> Int? { placements.first { $0.place == place }?.object }
+
+    /// The scene in a form easy to parse back: "left=dog|right=pizza|background=blue".
+    public func layout(names: [String]) -> String {
+        (placements.map { "\($0.place)=\(names[$0.object])" } + ["background=\(background.name)"]).joined(separator: "|")
+    }
 }
 
 /// Draws scenes under the compositional split: every object has one reserved place it is never

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Inputs
 import Kernels
@@ -22,8 +23,10 @@ public struct SpeechSynthesizer: Sendable {
     public static let outputRate = 16000
 
     public let executable: URL
-    /// espeak-ng speaks at 22,050 Hz; its resampler is designed once.
-    let resampler = Resampler(from: 22050, to: SpeechSynthesizer.outputRate)
+    /// espeak-ng speaks at 22,050 Hz; its resampler is designed once. 80 dB of stop-band
+    /// attenuation is far below synthetic speech's own noise floor and needs about 60% of the
+    /// taps the default 120 dB does; resampling is most of the speech build's time.
+    let resampler = Resampler(from: 22050, to: SpeechSynthesizer.outputRate, passband: 0.9, attenuation: 80)
     /// Voices that work here, split so that test speakers are never heard in train or val.
     public let trainVoices: [Voice]
     public let testVoices: [Voice]
@@ -102,10 +105,14 @@ public struct SpeechSynthesizer: Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
+        // Foundation's waitUntilExit polls every 50 ms, several times the 8 ms a clip takes;
+        // the termination handler fires as soon as the child is reaped.
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         try process.run()
         let wav = out.fileHandleForReading.readDataToEndOfFile()
         let message = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        exited.wait()
         guard process.terminationStatus == 0, !wav.isEmpty else {
             let why = String(decoding: message, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? "no audio"
             throw DatasetError("espeak-ng -v \(voice) failed (exit \(process.terminationStatus)): \(why)")
