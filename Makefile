@@ -3,6 +3,8 @@ SWIFT        ?= swift
 APT_PACKAGES := libopenblas-dev libpng-dev libsndfile1-dev espeak-ng pkg-config
 PY_MODULES   := safetensors tokenizers numpy
 BIN          := .build/release/moe-mm
+# SIMD8 code runs on AVX2/FMA when the build machine has them; a baseline x86-64 build still works.
+CPU_FLAGS    := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null && echo "-Xswiftc -target-cpu -Xswiftc haswell")
 
 .PHONY: deps build test demo bench clean
 
@@ -17,10 +19,10 @@ deps:
 	fi
 
 build: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release $(CPU_FLAGS)
 
 test: deps
-	$(SWIFT) test -c release
+	$(SWIFT) test -c release $(CPU_FLAGS)
 
 bench: build
 	$(BIN) bench gemm

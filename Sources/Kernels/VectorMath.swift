@@ -7,8 +7,8 @@ public func vexp(_ x: F8) -> F8 {
     let x = x.clamped(lowerBound: F8(repeating: -87.3), upperBound: F8(repeating: 88.7))
     // exp(x) = 2^n · exp(r), n = round(x / ln 2), r = x − n ln 2 (ln 2 split for precision).
     let n = (x * 1.442_695_04).rounded(.toNearestOrEven)
-    var r = x.addingProduct(n, F8(repeating: -0.693_359_375))
-    r = r.addingProduct(n, F8(repeating: 2.121_944_4e-4))
+    var r = x - n * 0.693_359_375  // n·C1 is exact: C1 has few mantissa bits
+    r = r + n * 2.121_944_4e-4
     var p = F8(repeating: 1.987_569_15e-4)
     p = p * r + 1.398_199_95e-3
     p = p * r + 8.333_451_9e-3
