@@ -1,8 +1,8 @@
-/// A piece of the input after added tokens are taken out: plain text (a byte range) or one
-/// added token's id.
+/// A piece of the input after added tokens are taken out: plain text, or one added token's id
+/// and the text it took (with any whitespace its lstrip/rstrip swallowed).
 enum TextSegment: Equatable {
     case text(Range<Int>)
-    case token(Int32)
+    case token(Int32, Range<Int>)
 }
 
 /// Finds added tokens the way Hugging Face does: leftmost-longest, non-overlapping matches on
@@ -56,7 +56,7 @@ struct AddedTokenMatcher {
                 }
             }
             if textStart < start { out.append(.text(textStart..<start)) }
-            out.append(.token(match.id))
+            out.append(.token(match.id, start..<stop))
             textStart = max(textStart, stop)
         }
         if textStart < range.upperBound { out.append(.text(textStart..<range.upperBound)) }

@@ -84,6 +84,9 @@ public final class BPETokenizer: @unchecked Sendable {
     /// The `added_tokens` of the file, in file order.
     public var addedTokens: [AddedToken] { file.addedTokens }
 
+    /// The merges in rank order, as token-string pairs.
+    public var merges: [(String, String)] { file.merges }
+
     /// The id of a token string (added tokens first, then the model vocabulary).
     public func id(of token: String) -> Int? { ids[token] }
 
@@ -101,18 +104,25 @@ public final class BPETokenizer: @unchecked Sendable {
     public func encode(_ text: String, addSpecialTokens: Bool = true) -> [Int] {
         var text = text
         var out: [Int32] = []
-        text.withUTF8 { encodeBytes($0, into: &out) }
+        var spans: [(Int, Range<Int>)] = []
+        text.withUTF8 { encodeBytes($0, into: &out, addedTokenSpans: &spans) }
         let ids = out.map(Int.init)
         guard addSpecialTokens, let post = file.postProcessor else { return ids }
         return Self.process(post, Encoding(ids: ids, tokens: [])).ids
     }
 
-    /// Ids and token strings of `text`, as Hugging Face's `Encoding`.
+    /// Ids and token strings of `text`, as Hugging Face's `Encoding`. An added token's string is
+    /// the text it matched, including whitespace its lstrip/rstrip took.
     public func encoding(of text: String, addSpecialTokens: Bool = true) -> Encoding {
         var text = text
         var out: [Int32] = []
-        text.withUTF8 { encodeBytes($0, into: &out) }
-        let encoding = Encoding(ids: out.map(Int.init), tokens: out.map { tokens[Int($0)]! })
+        var spans: [(Int, Range<Int>)] = []
+        let encoding = text.withUTF8 { bytes in
+            encodeBytes(bytes, into: &out, addedTokenSpans: &spans)
+            var strings = out.map { tokens[Int($0)]! }
+            for (index, range) in spans { strings[index] = String(decoding: bytes[range], as: UTF8.self) }
+            return Encoding(ids: out.map(Int.init), tokens: strings)
+        }
         guard addSpecialTokens, let post = file.postProcessor else { return encoding }
         return Self.process(post, encoding)
     }
@@ -140,7 +150,8 @@ public final class BPETokenizer: @unchecked Sendable {
 
     // MARK: - Encoding pipeline
 
-    private func encodeBytes(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [Int32]) {
+    /// Appends the ids of `bytes` to `out`, and the position and matched bytes of each added token to `addedTokenSpans`.
+    private func encodeBytes(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [Int32], addedTokenSpans: inout [(Int, Range<Int>)]) {
         var segments: [TextSegment] = []
         if rawMatcher.isEmpty {
             segments.append(.text(0..<bytes.count))
@@ -158,7 +169,9 @@ public final class BPETokenizer: @unchecked Sendable {
         var pieces: [Range<Int>] = []
         for segment in segments {
             switch segment {
-            case .token(let id): out.append(id)
+            case let .token(id, range):
+                addedTokenSpans.append((out.count, range))
+                out.append(id)
             case .text(let range): encodeText(UnsafeBufferPointer(rebasing: bytes[range]), into: &out, pieces: &pieces, scratch: &scratch)
             }
         }
