@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Inputs
+import Kernels
 
 struct Tokenize: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,6 +38,9 @@ struct Tokenize: ParsableCommand {
     @Flag(help: "When decoding, keep special tokens in the text.")
     var keepSpecialTokens = false
 
+    @Flag(help: "When encoding, report speed on stderr: the first (cold) pass and the median of repeats with the word cache warm.")
+    var stats = false
+
     func validate() throws {
         let inputs = [text != nil, file != nil, decode != nil].filter { $0 }.count
         guard inputs == 1 else { throw ValidationError("give exactly one of TEXT, --file or --decode") }
@@ -45,6 +49,7 @@ struct Tokenize: ParsableCommand {
         if let decode { _ = try Self.ids(decode) }
         if tokens && decode != nil { throw ValidationError("--tokens applies to encoding, not --decode") }
         if keepSpecialTokens && decode == nil { throw ValidationError("--keep-special-tokens applies to --decode") }
+        if stats && decode != nil { throw ValidationError("--stats applies to encoding, not --decode") }
     }
 
     /// "1,2,3", "1 2 3" or "[1, 2, 3]" as ids.
@@ -71,13 +76,22 @@ struct Tokenize: ParsableCommand {
         } else {
             input = text ?? ""
         }
+        let start = now()
         let encoding = bpe.encoding(of: input)
+        if stats { report(bpe, input, tokens: encoding.ids.count, coldSeconds: now() - start) }
         let ids = "[" + encoding.ids.map(String.init).joined(separator: ", ") + "]"
         if tokens {
             print("{\"ids\": \(ids), \"tokens\": [\(encoding.tokens.map(Self.quoted).joined(separator: ", "))]}")
         } else {
             print(ids)
         }
+    }
+
+    private func report(_ bpe: BPETokenizer, _ input: String, tokens: Int, coldSeconds: Double) {
+        let warm = measure(seconds: 1) { _ = bpe.encode(input) }.median
+        let megabytes = Double(input.utf8.count) / 1e6
+        func rate(_ s: Double) -> String { String(format: "%.3f s, %.1f MB/s, %.2f M tokens/s", s, megabytes / s, Double(tokens) / s / 1e6) }
+        FileHandle.standardError.write(Data("\(input.utf8.count) bytes -> \(tokens) tokens; cold \(rate(coldSeconds)); warm \(rate(warm))\n".utf8))
     }
 
     /// A JSON string literal (non-ASCII written as is).

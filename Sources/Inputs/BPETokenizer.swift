@@ -7,7 +7,7 @@ public enum SpecialToken: String, CaseIterable, Sendable {
 }
 
 /// Ids and token strings of one encoded text, as Hugging Face's `Encoding.ids` / `.tokens`.
-public struct Encoding: Equatable, Sendable {
+public struct EncodedText: Equatable, Sendable {
     public var ids: [Int]
     public var tokens: [String]
 }
@@ -108,12 +108,12 @@ public final class BPETokenizer: @unchecked Sendable {
         text.withUTF8 { encodeBytes($0, into: &out, addedTokenSpans: &spans) }
         let ids = out.map(Int.init)
         guard addSpecialTokens, let post = file.postProcessor else { return ids }
-        return Self.process(post, Encoding(ids: ids, tokens: [])).ids
+        return Self.process(post, EncodedText(ids: ids, tokens: [])).ids
     }
 
     /// Ids and token strings of `text`, as Hugging Face's `Encoding`. An added token's string is
     /// the text it matched, including whitespace its lstrip/rstrip took.
-    public func encoding(of text: String, addSpecialTokens: Bool = true) -> Encoding {
+    public func encoding(of text: String, addSpecialTokens: Bool = true) -> EncodedText {
         var text = text
         var out: [Int32] = []
         var spans: [(Int, Range<Int>)] = []
@@ -121,7 +121,7 @@ public final class BPETokenizer: @unchecked Sendable {
             encodeBytes(bytes, into: &out, addedTokenSpans: &spans)
             var strings = out.map { tokens[Int($0)]! }
             for (index, range) in spans { strings[index] = String(decoding: bytes[range], as: UTF8.self) }
-            return Encoding(ids: out.map(Int.init), tokens: strings)
+            return EncodedText(ids: out.map(Int.init), tokens: strings)
         }
         guard addSpecialTokens, let post = file.postProcessor else { return encoding }
         return Self.process(post, encoding)
@@ -180,6 +180,7 @@ public final class BPETokenizer: @unchecked Sendable {
     /// Pre-tokenizes one stretch of text without added tokens and encodes each word.
     private func encodeText(_ text: UnsafeBufferPointer<UInt8>, into out: inout [Int32],
                             pieces: inout [Range<Int>], scratch: inout MergeScratch) {
+        guard !text.isEmpty else { return }
         let options = file.preTokenizer
         if options.addPrefixSpace && text.first != 0x20 {
             let prefixed = [0x20] + Array(text)
@@ -191,7 +192,6 @@ public final class BPETokenizer: @unchecked Sendable {
 
     private func words(_ text: UnsafeBufferPointer<UInt8>, _ useRegex: Bool, into out: inout [Int32],
                        pieces: inout [Range<Int>], scratch: inout MergeScratch) {
-        guard !text.isEmpty else { return }
         guard useRegex else { return encodeWord(text, into: &out, scratch: &scratch) }
         pieces.removeAll(keepingCapacity: true)
         PreTokenizer.split(text, into: &pieces)
@@ -214,14 +214,14 @@ public final class BPETokenizer: @unchecked Sendable {
         cacheLock.unlock()
     }
 
-    private static func process(_ post: PostProcessor, _ encoding: Encoding) -> Encoding {
+    private static func process(_ post: PostProcessor, _ encoding: EncodedText) -> EncodedText {
         switch post {
         case .byteLevel:
             return encoding
         case .sequence(let list):
             return list.reduce(encoding) { process($1, $0) }
         case let .template(single, _, specials):
-            var result = Encoding(ids: [], tokens: [])
+            var result = EncodedText(ids: [], tokens: [])
             for item in single {
                 switch item {
                 case .sequence:

@@ -46,7 +46,7 @@ struct TemplateSpecialToken: Equatable {
 
 /// Everything `tokenizer.json` says, validated: what the tokenizer is built from and what
 /// `save` writes back, in the layout of Hugging Face tokenizers 0.23.
-struct TokenizerFile: Equatable {
+struct TokenizerFile {
     var addedTokens: [AddedToken] = []
     var preTokenizer = ByteLevelOptions(addPrefixSpace: false)
     var postProcessor: PostProcessor? = nil
@@ -62,12 +62,4 @@ struct TokenizerFile: Equatable {
     /// Kept as read (null or empty) so that a file round-trips; anything else is refused.
     var continuingSubwordPrefix: String? = nil
     var endOfWordSuffix: String? = nil
-
-    static func == (a: TokenizerFile, b: TokenizerFile) -> Bool {
-        a.addedTokens == b.addedTokens && a.preTokenizer == b.preTokenizer && a.postProcessor == b.postProcessor
-            && a.decoder == b.decoder && a.unkToken == b.unkToken && a.fuseUnk == b.fuseUnk
-            && a.ignoreMerges == b.ignoreMerges && a.continuingSubwordPrefix == b.continuingSubwordPrefix
-            && a.endOfWordSuffix == b.endOfWordSuffix
-            && a.vocab.elementsEqual(b.vocab, by: { $0 == $1 }) && a.merges.elementsEqual(b.merges, by: { $0 == $1 })
-    }
 }

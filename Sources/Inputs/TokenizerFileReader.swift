@@ -125,7 +125,8 @@ private struct FieldReader {
 
     func id(_ v: Value, _ path: String) throws -> Int {
         let i = try int(v, path)
-        guard (0..<Int(Int32.max)).contains(i) else { throw fail(path, "id \(i) is out of range") }
+        // Ids size the lookup tables, so a corrupt huge id must not become a huge allocation.
+        guard (0..<(1 << 24)).contains(i) else { throw fail(path, "id \(i) is outside 0..<16777216") }
         return i
     }
 

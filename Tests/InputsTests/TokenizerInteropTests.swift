@@ -111,6 +111,13 @@ struct TokenizerInteropTests {
             $0.replacingOccurrences(of: "\"add_prefix_space\": false", with: "\"add_prefix_space\": true")
         }
         try Self.compare(prefix, texts, "add_prefix_space")
+        let bare = try Self.fixtureVariant { text in
+            let start = text.range(of: "\"added_tokens\": [")!.upperBound
+            let end = text.range(of: "\n  ],\n  \"normalizer\"")!.lowerBound
+            return text.replacingCharacters(in: start..<end, with: "").replacingOccurrences(of: "\"add_prefix_space\": false", with: "\"add_prefix_space\": true")
+        }
+        #expect(bare.addedTokens.isEmpty, "the variant without added tokens still has \(bare.addedTokens.count)")
+        try Self.compare(bare, texts, "add_prefix_space without added tokens")
         let noRegex = try Self.fixtureVariant { $0.replacingOccurrences(of: """
             "add_prefix_space": false,
                 "trim_offsets": true,
