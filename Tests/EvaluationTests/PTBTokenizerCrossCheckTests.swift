@@ -264,6 +264,37 @@ let trickyCaptions: [String] = [
         "x z."
 ]
 
+@Suite struct PTBTokenizerTests {
+    func expectTokens(_ caption: String, _ expected: String) {
+        let got = PTBTokenizer.tokenize(caption)
+        #expect(got == expected, "\(String(reflecting: caption)): got \(String(reflecting: got)), expected \(String(reflecting: expected))")
+    }
+
+    @Test func cliticsSplitAndPunctuationIsDropped() {
+        expectTokens("A dog's bone, isn't it? They're here.", "a dog 's bone is n't it they 're here")
+        expectTokens("a woman’s hat", "a woman 's hat")
+        expectTokens("I cannot go", "i can not go")
+    }
+
+    @Test func bracketEscapesSurviveBecauseTheListIsUpperCase() {
+        expectTokens("a button (blood type) [x] {y}", "a button -lrb- blood type -rrb- -lsb- x -rsb- -lcb- y -rcb-")
+    }
+
+    @Test func hyphensNumbersAndAbbreviationsStayWhole() {
+        expectTokens("a see-no-evil monkey -- 3.5 km/h, Mr. Smith etc.", "a see-no-evil monkey 3.5 km/h mr. smith etc.")
+        expectTokens("nine o’clock; \"quoted\" 'word'", "nine o’clock quoted word")
+    }
+
+    @Test func singleLetterLosesItsPeriodBeforeANewSentence() {
+        let got = PTBTokenizer.tokenize(["vitamin C.", "The end", "vitamin C.", "cats"])
+        #expect(got == ["vitamin c", "the end", "vitamin c.", "cats"], "got \(got)")
+    }
+
+    @Test func emptyAndPunctuationOnlyCaptionsBecomeEmpty() {
+        #expect(PTBTokenizer.tokenize(["", "...", "a"]) == ["", "", "a"], "got \(PTBTokenizer.tokenize(["", "...", "a"]))")
+    }
+}
+
 @Suite struct PTBTokenizerCrossCheck {
     @Test(.enabled(if: Pycocoevalcap.available, "needs python3 with pycocoevalcap and java"))
     func trickyCaptionsTokeniseAsPycocoevalcapDoes() throws {
