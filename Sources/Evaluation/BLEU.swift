@@ -16,12 +16,11 @@ public enum BLEU {
 
     /// Scores tokenised candidates against their references (the words are split on
     /// whitespace, as Python's `str.split()` does).
-    public static func score(candidates: [String], references: [[String]], maxN: Int = 4) -> Scores {
-        precondition(candidates.count == references.count, "one reference list per candidate")
+    public static func score(_ items: [(candidate: String, references: [String])], maxN: Int = 4) -> Scores {
         var correct = [Double](repeating: 0, count: maxN), guess = correct
         var testLength = 0.0, referenceLength = 0.0
         var perItem: [[Double]] = []
-        for (candidate, refs) in zip(candidates, references) {
+        for (candidate, refs) in items {
             let words = pythonSplit(candidate)
             var maxRefCounts = [[String: Int]](repeating: [:], count: maxN)
             var refLengths: [Int] = []

@@ -12,10 +12,10 @@ import Foundation
 public enum CIDErD {
     public static let sigma = 6.0, maxN = 4
 
-    public static func score(candidates: [String], references: [[String]]) -> (corpus: Double, perItem: [Double]) {
-        precondition(candidates.count == references.count, "one reference list per candidate")
-        let candidateCounts = candidates.map { BLEU.ngramCounts(BLEU.pythonSplit($0), maxN: maxN) }
-        let referenceCounts = references.map { $0.map { BLEU.ngramCounts(BLEU.pythonSplit($0), maxN: maxN) } }
+    /// Per-item scores and their mean, for tokenised captions.
+    public static func score(_ items: [(candidate: String, references: [String])]) -> (corpus: Double, perItem: [Double]) {
+        let candidateCounts = items.map { BLEU.ngramCounts(BLEU.pythonSplit($0.candidate), maxN: maxN) }
+        let referenceCounts = items.map { $0.references.map { BLEU.ngramCounts(BLEU.pythonSplit($0), maxN: maxN) } }
 
         var documentFrequency = [[String: Double]](repeating: [:], count: maxN)
         for refs in referenceCounts {
@@ -23,7 +23,7 @@ public enum CIDErD {
                 for gram in Set(refs.flatMap { $0[n].keys }) { documentFrequency[n][gram, default: 0] += 1 }
             }
         }
-        let logItems = log(Double(candidates.count))
+        let logItems = log(Double(items.count))
 
         func vector(_ counts: [[String: Int]]) -> (weights: [[String: Double]], norms: [Double], length: Int) {
             var weights = [[String: Double]](repeating: [:], count: maxN), norms = [Double](repeating: 0, count: maxN)

@@ -60,9 +60,10 @@ public enum CaptionMetrics {
                 return Array(flat.prefix(refs.count))
             }
         }
-        let bleu = BLEU.score(candidates: candidates, references: references)
-        let rouge = RougeL.score(candidates: candidates, references: references)
-        let cider = CIDErD.score(candidates: candidates, references: references)
+        let pairs = Array(zip(candidates, references)).map { (candidate: $0, references: $1) }
+        let bleu = BLEU.score(pairs)
+        let rouge = RougeL.score(pairs)
+        let cider = CIDErD.score(pairs)
         return CaptionScores(
             bleu: bleu.corpus, rougeL: rouge.corpus, ciderD: cider.corpus,
             items: items.indices.map {

@@ -21,10 +21,9 @@ public enum RougeL {
     }
 
     /// Per-item scores and their mean.
-    public static func score(candidates: [String], references: [[String]]) -> (corpus: Double, perItem: [Double]) {
-        precondition(candidates.count == references.count, "one reference list per candidate")
-        let items = zip(candidates, references).map { score(candidate: $0, references: $1) }
-        return (items.isEmpty ? 0 : items.reduce(0, +) / Double(items.count), items)
+    public static func score(_ items: [(candidate: String, references: [String])]) -> (corpus: Double, perItem: [Double]) {
+        let scores = items.map { score(candidate: $0.candidate, references: $0.references) }
+        return (scores.isEmpty ? 0 : scores.reduce(0, +) / Double(scores.count), scores)
     }
 
     static func longestCommonSubsequence(_ a: [String], _ b: [String]) -> Int {
