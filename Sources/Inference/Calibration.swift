@@ -118,9 +118,10 @@ public final class Calibration {
     }
 
     /// `α[ℓ][m] = L[ℓ][m] / Σ_ℓ' L[ℓ'][m]`, indexed [MoE layer][modality raw value]; each
-    /// modality's column sums to 1. A modality whose divergences are all 0 (absent from the data)
-    /// gets α uniform over the layers that route it, so its scores stay on the scale of the
-    /// calibrated ones (whose α also average 1/layers); a layer that does not route m gets 0.
+    /// modality's column sums to 1. A modality whose divergences are all 0 (absent from the data,
+    /// or routed only where the answers cannot see it) gets α uniform over the layers that route
+    /// it, so its scores stay on the scale of the calibrated ones (whose α also average
+    /// 1/layers); a layer that does not route m gets 0. Runs one pass per layer and modality.
     public func importance() -> [[Float]] {
         let divergence = layerDivergence(), layers = model.moeLayers
         var alpha = [[Float]](repeating: [0, 0, 0], count: layers.count)
