@@ -4,7 +4,10 @@
 
 @inline(__always)
 public func vexp(_ x: F8) -> F8 {
-    let x = x.clamped(lowerBound: F8(repeating: -87.3), upperBound: F8(repeating: 88.7))
+    var x = x
+    let low = F8(repeating: -87.3), high = F8(repeating: 88.7)
+    x.replace(with: low, where: x .< low)   // `clamped` is generic and unspecialised here
+    x.replace(with: high, where: x .> high)
     // exp(x) = 2^n · exp(r), n = round(x / ln 2), r = x − n ln 2 (ln 2 split for precision).
     // Adding 1.5·2^23 rounds to an integer held in the low mantissa bits, which avoids Swift's
     // generic (unspecialised, slow) Float→Int32 SIMD conversion.
