@@ -1,8 +1,10 @@
 # moe-mm: every target installs what it needs first, so a fresh machine needs nothing by hand.
 SWIFT        ?= swift
 APT_PACKAGES := libopenblas-dev libpng-dev libsndfile1-dev espeak-ng pkg-config
-PY_MODULES   := safetensors tokenizers numpy
+PY_MODULES   := safetensors tokenizers numpy pycocoevalcap==1.2
 BIN          := .build/release/moe-mm
+# SIMD8 code runs on AVX2/FMA when the build machine has them; a baseline x86-64 build still works.
+CPU_FLAGS    := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null && echo "-Xswiftc -target-cpu -Xswiftc haswell")
 
 .PHONY: deps build test demo bench clean
 
@@ -11,16 +13,16 @@ deps:
 		echo "make deps: installing $(APT_PACKAGES)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
-	@if ! python3 -c "import safetensors, tokenizers, numpy" 2>/dev/null; then \
+	@if ! python3 -c "import safetensors, tokenizers, numpy, pycocoevalcap" 2>/dev/null; then \
 		echo "make deps: pip installing $(PY_MODULES) (the reference libraries the interop tests compare against)"; \
 		python3 -m pip install -q --disable-pip-version-check $(PY_MODULES); \
 	fi
 
 build: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release $(CPU_FLAGS)
 
 test: deps
-	$(SWIFT) test -c release
+	$(SWIFT) test -c release $(CPU_FLAGS)
 
 bench: build
 	$(BIN) bench gemm

@@ -25,8 +25,8 @@ public enum WordErrorRate {
         return previous[hyp.count]
     }
 
-    /// Corpus WER over (reference, hypothesis) pairs. An empty reference set scores 0 when the
-    /// hypotheses are empty too, and 1 per inserted word otherwise counted against one word.
+    /// Corpus WER over (reference, hypothesis) pairs. When no reference has a word, the rate is
+    /// 0 if no hypothesis has one either, else the number of inserted words (as if over one).
     public static func corpus(_ pairs: [(reference: String, hypothesis: String)]) -> Double {
         var edits = 0, refWords = 0
         for (r, h) in pairs {

@@ -1,5 +1,6 @@
 import CPNG
 import Foundation
+import Kernels
 
 extension PNG {
     /// Encodes an 8-bit RGB or RGBA image as PNG bytes. The same pixels always give the same
@@ -41,7 +42,7 @@ extension PNG {
     /// new one, never a partial write.
     public static func write(_ image: ByteImage, to url: URL) throws {
         let data = try encode(image, name: url.path)
-        do { try writeAtomically(data, to: url) } catch {
+        do { try AtomicFile.write(data, to: url) } catch {
             throw ImageError(file: url.path, reason: "cannot write file (\(error))")
         }
     }

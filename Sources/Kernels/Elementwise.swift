@@ -1,5 +1,8 @@
 /// Element-wise and row-wise helpers on SIMD8 lanes. Swift does not reorder float sums, so
 /// every reduction keeps explicit SIMD accumulators (about 5x a scalar loop).
+/// Multiply and add stay separate (`a * b + c`, not `addingProduct`): on a baseline x86-64
+/// build a fused multiply-add becomes one libm `fmaf` call per lane, 20-50x slower. The
+/// Makefile adds `-target-cpu` for the build machine when it has AVX2 and FMA.
 
 public typealias F8 = SIMD8<Float>
 
@@ -17,11 +20,11 @@ public func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) 
     var acc0 = F8(), acc1 = F8()
     var i = 0
     while i + 16 <= n {
-        acc0 = acc0.addingProduct(load8(x + i), load8(y + i))
-        acc1 = acc1.addingProduct(load8(x + i + 8), load8(y + i + 8))
+        acc0 += load8(x + i) * load8(y + i)
+        acc1 += load8(x + i + 8) * load8(y + i + 8)
         i += 16
     }
-    if i + 8 <= n { acc0 = acc0.addingProduct(load8(x + i), load8(y + i)); i += 8 }
+    if i + 8 <= n { acc0 += load8(x + i) * load8(y + i); i += 8 }
     var s = (acc0 + acc1).sum()
     while i < n { s += x[i] * y[i]; i += 1 }
     return s
@@ -43,7 +46,7 @@ public func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
 public func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
     var i = 0
     let av = F8(repeating: a)
-    while i + 8 <= n { store8(load8(y + i).addingProduct(av, load8(x + i)), y + i); i += 8 }
+    while i + 8 <= n { store8(load8(y + i) + av * load8(x + i), y + i); i += 8 }
     while i < n { y[i] += a * x[i]; i += 1 }
 }
 

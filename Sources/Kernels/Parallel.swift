@@ -19,10 +19,12 @@ public enum Cores {
     /// OpenBLAS's thread count, set once at start-up by `configure()`.
     public static func configure() { openblas_set_num_threads(Int32(count)) }
 
-    /// Runs `body` with OpenBLAS limited to `threads` threads, restoring the default after.
+    /// Runs `body` with OpenBLAS limited to `threads` threads, restoring the previous count after
+    /// (so a nested call inside another `parallelFor` leaves the outer limit in place).
     public static func withBLASThreads<T>(_ threads: Int, _ body: () throws -> T) rethrows -> T {
+        let previous = openblas_get_num_threads()
         openblas_set_num_threads(Int32(threads))
-        defer { openblas_set_num_threads(Int32(count)) }
+        defer { openblas_set_num_threads(previous) }
         return try body()
     }
 }

@@ -29,6 +29,10 @@ public final class ExpertGroup {
         public let gates: [Float]         // [T_g, k]; 0 where skipped
         public let skipped: [Bool]        // [T_g, k]
         let dispatch: [ExpertDispatch]    // per expert
+
+        /// Rows the experts' GEMMs actually ran on (one per kept pair): skipped pairs are absent,
+        /// which is where skipping saves time.
+        public var computedRows: Int { dispatch.reduce(0) { $0 + ($1.out?.rows ?? 0) } }
     }
 
     struct ExpertDispatch {

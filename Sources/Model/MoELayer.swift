@@ -30,6 +30,8 @@ public final class MoELayer {
     /// Symmetric KL per group and modality pair in the last forward, for logs and `inspect`.
     public private(set) var pairKL: [ModalityPairKL] = []
     public private(set) var skipCount = SkipCount()
+    /// Rows the routed experts computed in the last forward, over all groups.
+    public var computedRows: Int { groups.reduce(0) { $0 + ($1.last?.computedRows ?? 0) } }
     private var sharedSaved: [SwiGLU.Saved] = []
     private var dProbs: [Tensor] = []
 

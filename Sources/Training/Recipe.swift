@@ -59,6 +59,7 @@ public struct TokenizerRecipe: Codable, Sendable {
 public struct ManifestWeight: Codable, Sendable {
     public var manifest: String
     public var weight: Double
+    public init(manifest: String, weight: Double) { self.manifest = manifest; self.weight = weight }
 }
 
 public struct DataRecipe: Codable, Sendable {

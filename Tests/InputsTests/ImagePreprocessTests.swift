@@ -67,13 +67,13 @@ import TestSupport
     @Test func preprocessorOnFixtureMatchesPillowPixelsNormalised() throws {
         let pre = ImagePreprocessor(height: 29, width: 37)
         let out = try pre.tensor(from: Fixtures.url("png/rgba8.png"))
-        let pillow = try #require(try FixtureTensors(contentsOf: Fixtures.url("png/decoded.safetensors")).entries["rgba8"])
+        let pillow = try SafeTensorsFile(contentsOf: Fixtures.url("png/decoded.safetensors")).tensor("rgba8")
         let plane = 29 * 37
         var expected = [Float](repeating: 0, count: 3 * plane)
         for p in 0..<plane {
-            let a = pillow.values[p * 4 + 3]
+            let a = pillow.data[p * 4 + 3]
             for c in 0..<3 {
-                let over = a * pillow.values[p * 4 + c] + (1 - a)
+                let over = a * pillow.data[p * 4 + c] + (1 - a)
                 expected[c * plane + p] = (over - pre.mean[c]) / pre.std[c]
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Inputs
+import Kernels
 import Testing
 import TestSupport
 
@@ -7,27 +8,28 @@ import TestSupport
     static let broken: Set<String> = ["not_a_png", "truncated"]
 
     @Test func everyFixturePNGMatchesPillow() throws {
-        let expected = try FixtureTensors(contentsOf: Fixtures.url("png/decoded.safetensors")).entries
+        let expected = try SafeTensorsFile(contentsOf: Fixtures.url("png/decoded.safetensors"))
         let files = try FileManager.default.contentsOfDirectory(at: Fixtures.url("png"), includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "png" && !Self.broken.contains($0.deletingPathExtension().lastPathComponent) }
-        #expect(Set(files.map { $0.deletingPathExtension().lastPathComponent }) == Set(expected.keys),
+        #expect(Set(files.map { $0.deletingPathExtension().lastPathComponent }) == Set(expected.names),
                 "PNG files and decoded.safetensors keys differ")
         for file in files {
             let stem = file.deletingPathExtension().lastPathComponent
-            guard let reference = expected[stem] else { continue }
+            guard expected.info(stem) != nil else { continue }
+            let reference = try expected.tensor(stem)
             let image = try PNG.decode(contentsOf: file)
             #expect([image.height, image.width, 4] == reference.shape, "\(stem): shape [\(image.height), \(image.width), 4] vs Pillow's \(reference.shape)")
             // Stored values come back exactly (v/255, v/65535); 1e-6 leaves room only for float noise.
-            let r = closeness(image.pixels, reference.values, rtol: 0, atol: 1e-6, "\(stem) RGBA vs Pillow")
+            let r = closeness(image.pixels, reference.array, rtol: 0, atol: 1e-6, "\(stem) RGBA vs Pillow")
             #expect(r.ok, "\(r.message)")
         }
     }
 
     @Test func gray16KeepsFullPrecision() throws {
-        let reference = try #require(try FixtureTensors(contentsOf: Fixtures.url("png/decoded.safetensors")).entries["gray16"])
+        let reference = try SafeTensorsFile(contentsOf: Fixtures.url("png/decoded.safetensors")).tensor("gray16")
         let image = try PNG.decode(contentsOf: Fixtures.url("png/gray16.png"))
         // value/65535 exactly, not an 8-bit value: far tighter than 1/255.
-        let r = closeness(image.pixels, reference.values, rtol: 0, atol: 1e-7, "gray16 vs value/65535")
+        let r = closeness(image.pixels, reference.array, rtol: 0, atol: 1e-7, "gray16 vs value/65535")
         #expect(r.ok, "\(r.message)")
     }
 

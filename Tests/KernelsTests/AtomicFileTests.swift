@@ -1,6 +1,7 @@
 import Foundation
 import Kernels
 import Testing
+import TestSupport
 
 @Suite struct AtomicFileTests {
     struct Interrupted: Error {}

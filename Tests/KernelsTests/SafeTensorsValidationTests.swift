@@ -1,6 +1,7 @@
 import Foundation
 import Kernels
 import Testing
+import TestSupport
 
 /// Each malformed file is built byte by byte here and must be refused with a one-line error
 /// naming the file and the specific problem.

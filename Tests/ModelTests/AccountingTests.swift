@@ -1,6 +1,7 @@
 import Inputs
 import Model
 import Testing
+import TestSupport
 
 @Suite struct AccountingTests {
     @Test func totalParametersEqualTheInstantiatedModel() {
