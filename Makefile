@@ -26,7 +26,7 @@ test: deps
 
 bench: build
 	$(BIN) bench gemm
-	scripts/bench-gemm-vs-c.sh
+	Tests/Benchmarks/gemm-vs-c.sh
 
 # The main job end to end: the tiny data (when missing), a tiny training run, captions of the samples.
 demo: build
