@@ -89,6 +89,10 @@ struct Evaluate: ParsableCommand {
             }
         } else {
             try checkDirectory(checkpoint!, "checkpoint")
+            let skipping = URL(fileURLWithPath: checkpoint!).appendingPathComponent(SkippingFile.fileName)
+            if skip && !FileManager.default.fileExists(atPath: skipping.path) {
+                throw ValidationError("\(skipping.relativePath): no such file; run `moe-mm calibrate` first, or skip by --tau-text and --tau-media alone")
+            }
             _ = try benchmarkManifests()
             if let savePredictions { try checkDirectory(savePredictions, "--save-predictions") }
         }
