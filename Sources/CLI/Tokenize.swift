@@ -81,7 +81,7 @@ struct Tokenize: ParsableCommand {
         if stats { report(bpe, input, tokens: encoding.ids.count, coldSeconds: now() - start) }
         let ids = "[" + encoding.ids.map(String.init).joined(separator: ", ") + "]"
         if tokens {
-            print("{\"ids\": \(ids), \"tokens\": [\(encoding.tokens.map(Self.quoted).joined(separator: ", "))]}")
+            print("{\"ids\": \(ids), \"tokens\": [\(encoding.tokens.map(jsonStringLiteral).joined(separator: ", "))]}")
         } else {
             print(ids)
         }
@@ -94,22 +94,6 @@ struct Tokenize: ParsableCommand {
         FileHandle.standardError.write(Data("\(input.utf8.count) bytes -> \(tokens) tokens; cold \(rate(coldSeconds)); warm \(rate(warm))\n".utf8))
     }
 
-    /// A JSON string literal (non-ASCII written as is).
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 }
 
 struct TokenizerCommand: ParsableCommand {

@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 /// One manifest line as the builder writes it (DESIGN §5). Fields are written in a fixed order
 /// with a fixed escaping, so equal records give equal bytes on every run.
@@ -38,14 +39,14 @@ public struct ManifestRecord: Sendable, Equatable {
 
     /// One line of JSON, no trailing newline.
     public var jsonLine: String {
-        var fields: [String] = ["\"id\": \(json(id))"]
-        if let image { fields.append("\"image\": \(json(image))") }
-        if let audio { fields.append("\"audio\": \(json(audio))") }
-        if let prompt { fields.append("\"prompt\": \(json(prompt))") }
-        fields.append("\"text\": \(json(text))")
-        fields.append("\"references\": [" + references.map(json).joined(separator: ", ") + "]")
-        fields.append("\"task\": \(json(task))")
-        for (key, value) in extra { fields.append("\(json(key)): \(json(value))") }
+        var fields: [String] = ["\"id\": \(jsonStringLiteral(id))"]
+        if let image { fields.append("\"image\": \(jsonStringLiteral(image))") }
+        if let audio { fields.append("\"audio\": \(jsonStringLiteral(audio))") }
+        if let prompt { fields.append("\"prompt\": \(jsonStringLiteral(prompt))") }
+        fields.append("\"text\": \(jsonStringLiteral(text))")
+        fields.append("\"references\": [" + references.map(jsonStringLiteral).joined(separator: ", ") + "]")
+        fields.append("\"task\": \(jsonStringLiteral(task))")
+        for (key, value) in extra { fields.append("\(jsonStringLiteral(key)): \(jsonStringLiteral(value))") }
         return "{" + fields.joined(separator: ", ") + "}"
     }
 
@@ -55,19 +56,3 @@ public struct ManifestRecord: Sendable, Equatable {
     }
 }
 
-/// A JSON string literal: quotes, backslashes and control characters escaped; the rest as UTF-8.
-func json(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}

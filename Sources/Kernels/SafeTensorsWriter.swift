@@ -82,14 +82,14 @@ public enum SafeTensorsWriter {
     static func headerBytes(_ ordered: [(name: String, entry: SafeTensorsEntry)], metadata: [String: String]) -> Data {
         var fields: [String] = []
         if !metadata.isEmpty {
-            let pairs = metadata.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)):\(jsonString($0.value))" }
+            let pairs = metadata.sorted { $0.key < $1.key }.map { "\(jsonStringLiteral($0.key)):\(jsonStringLiteral($0.value))" }
             fields.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
         }
         var offset = 0
         for (name, entry) in ordered {
             let shape = entry.shape.map(String.init).joined(separator: ",")
             let end = offset + entry.byteCount
-            fields.append("\(jsonString(name)):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            fields.append("\(jsonStringLiteral(name)):{\"dtype\":\"\(entry.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
         var bytes = Array("{\(fields.joined(separator: ","))}".utf8)
@@ -109,24 +109,3 @@ private func writeChunked(_ handle: FileHandle, _ bytes: UnsafeRawBufferPointer)
     }
 }
 
-/// A JSON string literal escaped as serde_json escapes it (the reference writer), so headers
-/// match byte for byte: quote, backslash and control characters only; other text stays UTF-8.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case "\u{8}": out += "\\b"
-        case "\u{c}": out += "\\f"
-        case let c where c.value < 0x20:
-            let hex = String(c.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}
