@@ -5,7 +5,7 @@ import Kernels
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure speed: medians of repeated runs, side by side in one process.",
-        subcommands: [BenchGEMM.self, BenchModel.self, BenchInputs.self])
+        subcommands: [BenchGEMM.self, BenchModel.self, BenchTrain.self, BenchInputs.self])
 }
 
 struct BenchGEMM: ParsableCommand {
@@ -14,7 +14,7 @@ struct BenchGEMM: ParsableCommand {
         abstract: "GFLOP/s of the GEMM path on the model's real shapes.",
         discussion: """
             Each shape is C[m,n] = A[m,k]·B[k,n], timed over repeated runs; the median is reported.
-            Compare against OpenBLAS called from C with scripts/bench-gemm-vs-c.sh.
+            Compare against OpenBLAS called from C with Tests/Benchmarks/gemm-vs-c.sh.
 
             Examples:
               moe-mm bench gemm
