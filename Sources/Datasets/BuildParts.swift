@@ -33,11 +33,11 @@ extension DatasetBuilder {
                 var rng = ItemRandom.rng(seed: options.seed, stream: "speech-\(split.rawValue)", index: i)
                 let scene = sampler.scene(for: split, rng: &rng)
                 let sentence = Captioning.spokenSentence(for: scene, names: names, rng: &rng)
-                let names = scene.placements.map { self.names[$0.object] }
-                let said = try speak(sentence, fallback: Captioning.list(names), split: split, synthesizer: synthesizer, rng: &rng,
-                                     to: clips.appendingPathComponent("\(DatasetBuilder.stem(i)).flac"))
-                return ManifestRecord(id: "speech-\(split.rawValue)-\(DatasetBuilder.stem(i))",
-                                      audio: "audio/\(split.rawValue)/\(DatasetBuilder.stem(i)).flac",
+                let objectNames = Captioning.list(scene.placements.map { names[$0.object] })
+                let stem = DatasetBuilder.stem(i)
+                let said = try speak(sentence, fallback: objectNames, split: split, synthesizer: synthesizer, rng: &rng,
+                                     to: clips.appendingPathComponent("\(stem).flac"))
+                return ManifestRecord(id: "speech-\(split.rawValue)-\(stem)", audio: "audio/\(split.rawValue)/\(stem).flac",
                                       prompt: Prompt.transcribe, text: said.text, references: [said.text],
                                       task: "transcribe", extra: said.extra)
             }

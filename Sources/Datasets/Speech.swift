@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Inputs
 import Kernels
@@ -98,26 +97,13 @@ public struct SpeechSynthesizer: Sendable {
     }
 
     static func run(_ exe: URL, text: String, voice: Voice, speed: Int, pitch: Int) throws -> Data {
-        let process = Process()
-        process.executableURL = exe
-        process.arguments = ["-v", voice.description, "-s", String(speed), "-p", String(pitch), "--stdout", "--", text]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        // Foundation's waitUntilExit polls every 50 ms, several times the 8 ms a clip takes;
-        // the termination handler fires as soon as the child is reaped.
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
-        try process.run()
-        let wav = out.fileHandleForReading.readDataToEndOfFile()
-        let message = err.fileHandleForReading.readDataToEndOfFile()
-        exited.wait()
-        guard process.terminationStatus == 0, !wav.isEmpty else {
-            let why = String(decoding: message, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? "no audio"
-            throw DatasetError("espeak-ng -v \(voice) failed (exit \(process.terminationStatus)): \(why)")
+        let result = try Subprocess.run(exe, ["-v", voice.description, "-s", String(speed), "-p", String(pitch),
+                                              "--stdout", "--", text])
+        guard result.status == 0, !result.stdout.isEmpty else {
+            let why = String(decoding: result.stderr, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? "no audio"
+            throw DatasetError("espeak-ng -v \(voice) failed (exit \(result.status)): \(why)")
         }
-        return wav
+        return result.stdout
     }
 
     static func findExecutable(_ name: String) -> URL? {
