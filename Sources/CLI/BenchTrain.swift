@@ -59,7 +59,7 @@ struct BenchTrain: ParsableCommand {
         let examples = (0..<images).map { _ in
             Example(image: Tensor(randomNormal: [3, ic.size, ic.size], std: 1, rng: &rng), prompt: [5, 6, 7])
         }
-        // Greedy to a fixed length: the eos token is masked out by asking for exactly `tokens` steps.
+        // Greedy up to `tokens` steps (or <|eos|>); per-token time is decode time over the tokens produced.
         let generator = Generator(model: captioner)
         var prefill = Timings(), perToken = Timings()
         let options = GenerationOptions(maxTokens: tokens)
