@@ -96,9 +96,16 @@ struct BenchSkip: ParsableCommand {
         } else {
             print("\(examples.count) samples (\(captions.count) captions scored), \(calibration.answerTokens) answer tokens; "
                 + "grid \(result.grid.textCount)×\(result.grid.mediaCount); \(rounds) timed pairs per method")
-            printAlpha(result.alpha, layers: loaded.model.blocks.indices.filter { loaded.model.blocks[$0].moe != nil })
+            printAlpha(result.alpha, layers: loaded.model.blocks.indices.filter { loaded.model.blocks[$0].moe != nil },
+                       present: calibration.modalities)
             print("")
             print(table(result.rows))
+            print("")
+            for r in result.rows where r.method == "modes" {
+                let tau = r.tau!.map(fmt)
+                print("MoDES at \(r.target!): τ text \(tau[0]), " + (splitMedia ? "image \(tau[1]), audio \(tau[2])" : "media \(tau[1])")
+                    + ", \(r.passes!) passes on the frontier walk")
+            }
         }
     }
 
@@ -108,9 +115,13 @@ struct BenchSkip: ParsableCommand {
     func table(_ rows: [SkipComparison.Row]) -> String {
         let base = rows[0].quality
         var lines = [
-            "| target | method | skip (teacher-forced) | skip (generation) | answer KL | answer CE | CIDEr-D | CIDEr-D vs none | MoE ms | MoE speedup | prefill ms | prefill speedup | decode ms/token | decode speedup |",
-            "|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| target | method | skip (teacher-forced) | skip (generating) | answer KL | answer CE | CIDEr-D | vs none | MoE ms | routed ms | prefill ms | decode ms/token |",
+            "|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
+        // Times are medians; the factor beside each is the unskipped median over it.
+        func time(_ seconds: Double, _ speedup: Double, digits: Int = 1) -> String {
+            String(format: "%.\(digits)f (%.2f×)", seconds * 1000, speedup)
+        }
         for r in rows {
             let cells: [String] = [
                 r.target.map { String(format: "%.2f", $0) } ?? "–", r.method,
@@ -118,9 +129,8 @@ struct BenchSkip: ParsableCommand {
                 String(format: "%.4f", r.measurement.kl), String(format: "%.3f", r.measurement.crossEntropy),
                 r.quality.map { String(format: "%.3f", $0) } ?? "–",
                 relative(r.quality, base).map { String(format: "%.1f%%", $0 * 100) } ?? "–",
-                String(format: "%.1f", r.speed.moeSeconds * 1000), String(format: "%.2f×", r.moeSpeedup),
-                String(format: "%.1f", r.speed.prefillSeconds * 1000), String(format: "%.2f×", r.prefillSpeedup),
-                String(format: "%.3f", r.speed.decodeSecondsPerToken * 1000), String(format: "%.2f×", r.decodeSpeedup),
+                time(r.speed.moeSeconds, r.moeSpeedup), time(r.speed.routedSeconds, r.routedSpeedup),
+                time(r.speed.prefillSeconds, r.prefillSpeedup), time(r.speed.decodeSecondsPerToken, r.decodeSpeedup, digits: 3),
             ]
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
@@ -132,6 +142,8 @@ struct BenchSkip: ParsableCommand {
             "method": r.method, "skip_ratio": r.measurement.skipRatio, "generation_skip_ratio": r.generationSkipRatio,
             "kl": r.measurement.kl, "cross_entropy": r.measurement.crossEntropy,
             "moe_ms": r.speed.moeSeconds * 1000, "moe_ms_unskipped": r.unskippedSpeed.moeSeconds * 1000, "moe_speedup": r.moeSpeedup,
+            "routed_ms": r.speed.routedSeconds * 1000, "routed_ms_unskipped": r.unskippedSpeed.routedSeconds * 1000,
+            "routed_speedup": r.routedSpeedup,
             "prefill_ms": r.speed.prefillSeconds * 1000, "prefill_ms_unskipped": r.unskippedSpeed.prefillSeconds * 1000,
             "prefill_speedup": r.prefillSpeedup,
             "decode_ms_per_token": r.speed.decodeSecondsPerToken * 1000,

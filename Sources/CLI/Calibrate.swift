@@ -64,7 +64,7 @@ struct Calibrate: ParsableCommand {
         try file.write(to: url)
 
         print("calibrated on \(examples.count) samples (\(calibration.answerTokens) answer tokens), goal: \(goal)")
-        printAlpha(file.alpha, layers: file.moeLayers)
+        printAlpha(file.alpha, layers: file.moeLayers, present: calibration.modalities)
         let tau = file.tau
         print("thresholds: text \(fmt(tau.text))" + (tau.media.map { ", media \(fmt($0))" } ?? "")
             + (tau.image.map { ", image \(fmt($0))" } ?? "") + (tau.audio.map { ", audio \(fmt($0))" } ?? ""))
@@ -85,13 +85,20 @@ struct Calibrate: ParsableCommand {
     }
 }
 
-/// α as a table: one row per MoE layer (its decoder index), one column per modality.
-func printAlpha(_ alpha: [[Float]], layers: [Int]) {
+/// α as a table: one row per MoE layer (its decoder index), one column per modality; a
+/// modality absent from the calibration data is marked, as its α is uniform rather than measured.
+func printAlpha(_ alpha: [[Float]], layers: [Int], present: Set<Modality>) {
     print("importance α (per modality, sums to 1 over layers):")
-    print("  layer    text   image   audio")
+    print("  layer" + Modality.allCases.map { m in rightAligned("\(m)" + (present.contains(m) ? "" : "*"), 8) }.joined())
     for (row, layer) in zip(alpha, layers) {
-        print(String(format: "  %5d  %6.3f  %6.3f  %6.3f", layer, row[0], row[1], row[2]))
+        print(rightAligned("\(layer)", 7) + row.map { rightAligned(String(format: "%.3f", $0), 8) }.joined())
     }
+    if present.count < Modality.allCases.count { print("  * not in the calibration data: uniform over the layers that route it") }
+}
+
+/// `text` right-aligned in `width` columns.
+func rightAligned(_ text: String, _ width: Int) -> String {
+    String(repeating: " ", count: max(0, width - text.count)) + text
 }
 
 func fmt(_ x: Float) -> String { x == ThresholdGrid.skipAll ? "all" : String(format: "%.5g", x) }

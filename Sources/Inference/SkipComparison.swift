@@ -38,6 +38,9 @@ public struct SkipComparison {
     public struct Speed: Codable, Sendable, Equatable {
         /// Wall seconds inside the MoE layers' forwards, all layers, prefill and decoding.
         public var moeSeconds: Double
+        /// The part of `moeSeconds` inside the expert groups (routing and routed experts): what
+        /// skipping can shrink, as the shared experts always run.
+        public var routedSeconds: Double
         /// Summed prefill seconds of the generate calls.
         public var prefillSeconds: Double
         /// Decoding seconds per token fed through a decoding step (batched, all calls).
@@ -67,6 +70,7 @@ public struct SkipComparison {
 
         /// How many times faster than the unskipped model, from the paired medians.
         public var moeSpeedup: Double { unskippedSpeed.moeSeconds / speed.moeSeconds }
+        public var routedSpeedup: Double { unskippedSpeed.routedSeconds / speed.routedSeconds }
         public var prefillSpeedup: Double { unskippedSpeed.prefillSeconds / speed.prefillSeconds }
         public var decodeSpeedup: Double { unskippedSpeed.decodeSecondsPerToken / speed.decodeSecondsPerToken }
     }
@@ -171,6 +175,7 @@ struct GenerationBench {
     struct Run {
         var generations: [Generation] = []
         var moeSeconds = 0.0
+        var routedSeconds = 0.0
         var prefillSeconds = 0.0
         var decodeSeconds = 0.0
         var fedTokens = 0
@@ -194,6 +199,7 @@ struct GenerationBench {
         }
         for layer in model.moeLayers {
             run.moeSeconds += layer.usage.seconds
+            run.routedSeconds += layer.usage.routedSeconds
             run.computedRows += layer.usage.computedRows
             run.routedRows += layer.usage.routedRows
         }
@@ -206,7 +212,8 @@ struct GenerationBench {
             for v in values { t.add(v) }
             return t.median
         }
-        return SkipComparison.Speed(moeSeconds: median(runs.map(\.moeSeconds)), prefillSeconds: median(runs.map(\.prefillSeconds)),
+        return SkipComparison.Speed(moeSeconds: median(runs.map(\.moeSeconds)), routedSeconds: median(runs.map(\.routedSeconds)),
+                                    prefillSeconds: median(runs.map(\.prefillSeconds)),
                                     decodeSecondsPerToken: median(runs.map { $0.decodeSeconds / Double(max($0.fedTokens, 1)) }),
                                     computedRows: runs.first?.computedRows ?? 0)
     }

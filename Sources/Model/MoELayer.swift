@@ -32,7 +32,7 @@ public final class MoELayer {
     public private(set) var skipCount = SkipCount()
     /// Rows the routed experts computed in the last forward, over all groups.
     public var computedRows: Int { groups.reduce(0) { $0 + ($1.last?.computedRows ?? 0) } }
-    /// What the forwards since `resetUsage()` cost, for benchmarks (two clock reads per forward).
+    /// What the forwards since `resetUsage()` cost, for benchmarks (a few clock reads per forward).
     public private(set) var usage = Usage()
     private var sharedSaved: [SwiGLU.Saved] = []
     private var dProbs: [Tensor] = []
@@ -54,9 +54,10 @@ public final class MoELayer {
     public func forward(_ x: Tensor, modality: [Modality]) -> Tensor {
         precondition(modality.count == x.rows, "MoE: \(modality.count) modality ids for \(x.rows) tokens")
         let start = now()
+        var routedSeconds = 0.0
         defer {
             let routed = groups.reduce(0) { $0 + ($1.last?.tokens.count ?? 0) * min($1.topK, $1.expertCount) }
-            usage.add(seconds: now() - start, computedRows: computedRows, routedRows: routed)
+            usage.add(seconds: now() - start, routedSeconds: routedSeconds, computedRows: computedRows, routedRows: routed)
         }
         let y = Tensor(zeros: x.shape)
         sharedSaved = shared.enumerated().map { i, s in s.forward(x, into: y, accumulate: i > 0) }
@@ -65,7 +66,9 @@ public final class MoELayer {
         pairKL = []
         skipCount = SkipCount()
         dProbs = groups.map { g in
+            let t0 = now()
             g.forward(x, modality: modality, into: y, skip: skip, topKOverride: topKOverride)
+            routedSeconds += now() - t0
             return routingLosses(g)
         }
         return y
@@ -162,23 +165,18 @@ extension MoELayer {
     /// the groups' own top-k would have computed for the same tokens (so 1 − computed/routed is
     /// the fraction left out, by skip rules or a reduced top-k alike).
     public struct Usage: Sendable, Equatable {
-        public var forwards = 0
+        /// The whole layer: shared experts, routing, routed experts, routing losses.
         public var seconds = 0.0
+        /// Inside the groups alone (routing and routed experts): the part skipping can shrink.
+        public var routedSeconds = 0.0
         public var computedRows = 0
         public var routedRows = 0
 
-        mutating func add(seconds s: Double, computedRows computed: Int, routedRows routed: Int) {
-            forwards += 1
+        mutating func add(seconds s: Double, routedSeconds r: Double, computedRows computed: Int, routedRows routed: Int) {
             seconds += s
+            routedSeconds += r
             computedRows += computed
             routedRows += routed
-        }
-
-        public static func += (a: inout Usage, b: Usage) {
-            a.forwards += b.forwards
-            a.seconds += b.seconds
-            a.computedRows += b.computedRows
-            a.routedRows += b.routedRows
         }
     }
 }

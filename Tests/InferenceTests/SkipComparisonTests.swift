@@ -65,7 +65,8 @@ import TestSupport
             #expect(row.speed.computedRows < row.unskippedSpeed.computedRows,
                     "\(what): generating computed \(row.speed.computedRows) rows, unskipped \(row.unskippedSpeed.computedRows)")
             for (name, v) in [("MoE", row.speed.moeSeconds), ("prefill", row.speed.prefillSeconds),
-                              ("decode", row.speed.decodeSecondsPerToken), ("unskipped MoE", row.unskippedSpeed.moeSeconds)] {
+                              ("decode", row.speed.decodeSecondsPerToken), ("routed", row.speed.routedSeconds),
+                              ("unskipped MoE", row.unskippedSpeed.moeSeconds)] {
                 #expect(v > 0 && v.isFinite, "\(what): \(name) time \(v)")
             }
         }
