@@ -114,8 +114,10 @@ public struct SkipComparison {
         var distinct = [none]
         for p in planned where !distinct.contains(p.setup) { distinct.append(p.setup) }
 
-        let bench = GenerationBench(model: calibration.model, prompts: prompts, options: options)
-        defer { none.install(into: calibration.model) }
+        let model = calibration.model, bench = GenerationBench(model: model, prompts: prompts, options: options)
+        // Put back whatever skipping the model had before.
+        let installed = model.moeLayers.map { ($0.skip, $0.topKOverride) }
+        defer { for (layer, s) in zip(model.moeLayers, installed) { (layer.skip, layer.topKOverride) = s } }
         var measured: [Measurement] = [], generated: [GenerationBench.Run] = [], quality: [Double?] = []
         for setup in distinct {
             measured.append(setup == none ? calibration.unskipped : calibration.measure(setup))

@@ -23,6 +23,9 @@ import TestSupport
     @Test func everyMethodIsComparedAtEveryTargetAndSkippedRowsAreNotComputed() throws {
         let targets = [0.25, 0.5]
         let cal = try Calibration(model: Tiny.model(), examples: Tiny.calibrationExamples, batchSize: 3)
+        // A rule installed beforehand must not leak into the comparison, and is put back after it.
+        let before = SkipRule(alpha: [1, 1, 1], tau: [0.3, 0.3, 0.3])
+        cal.model.moeLayers[1].skip = before
         var scored = 0
         let options = SkipComparison.Options(targets: targets, grid: GridOptions(textPoints: 8, mediaPoints: 8), rounds: 1,
                                              generation: GenerationOptions(maxTokens: 8), batchSize: 4)
@@ -74,8 +77,9 @@ import TestSupport
         #expect(modes[1] < modes[0], "MoDES computed \(modes) rows at targets \(targets): more skipping should compute fewer")
         #expect(result.alpha.count == 2 && result.grid.textCount <= 8, "α \(result.alpha), grid \(result.grid.textCount)")
 
-        // The model is left unskipped afterwards.
-        #expect(cal.model.moeLayers.allSatisfy { $0.skip == nil && $0.topKOverride == nil }, "a skip setup stayed installed")
+        let after = cal.model.moeLayers.map { "\(String(describing: $0.skip)) top-k \(String(describing: $0.topKOverride))" }
+        #expect(cal.model.moeLayers.map(\.skip) == [nil, before] && cal.model.moeLayers.allSatisfy { $0.topKOverride == nil },
+                "after the comparison the layers hold \(after), before they held [nil, \(before)]")
     }
 
     @Test func badComparisonOptionsAreRefusedWithOneLine() throws {
