@@ -67,7 +67,15 @@ struct BenchModel: ParsableCommand {
         return Batch(examples, config: c)
     }
 
-    func measureStep(_ c: ModelConfig, peak: Double, label: String) {
+    /// Median seconds of one training step (forward, loss, backward) on a synthetic batch.
+    static func stepSeconds(_ c: ModelConfig, batch: Int, seconds: Double) -> Double {
+        var bench = BenchModel()
+        bench.batch = batch
+        bench.seconds = seconds
+        return bench.stepTimings(c).stats.median
+    }
+
+    func stepTimings(_ c: ModelConfig) -> (stats: Timings, batch: Batch) {
         let model = MultimodalMoE(c)
         let b = synthetic(c, seed: 2)
         let stats = measure(seconds: seconds, minRuns: 3) {
@@ -75,6 +83,11 @@ struct BenchModel: ParsableCommand {
             _ = model.loss(b)
             model.backward()
         }
+        return (stats, b)
+    }
+
+    func measureStep(_ c: ModelConfig, peak: Double, label: String) {
+        let (stats, b) = stepTimings(c)
         let a = Accounting(c)
         let context = b.count / max(b.segments.count, 1) / 2
         let flops = 3 * b.modality.reduce(0.0) { $0 + a.flopsPerToken($1, context: context) }

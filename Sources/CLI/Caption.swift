@@ -24,8 +24,8 @@ struct Caption: ParsableCommand {
     @Option(help: "A trained checkpoint directory (config.json, model.safetensors, tokenizer.json).")
     var checkpoint: String
 
-    @Option(help: "Text before the answer.")
-    var prompt = ""
+    @Option(help: "Text before the answer (default: the prompt the checkpoint trained with for these inputs).")
+    var prompt: String?
 
     @Option(help: "An audio file (WAV, FLAC, OGG) to go with each image, or alone.")
     var audio: String?
@@ -39,10 +39,10 @@ struct Caption: ParsableCommand {
     @Flag(help: "Skip experts with the checkpoint's skipping.json (see `moe-mm calibrate`).")
     var skip = false
 
-    @Option(help: "Skip with this text threshold (with --tau-media), instead of skipping.json's.")
+    @Option(help: "Text threshold (with --tau-media): replaces skipping.json's with --skip; alone, thresholds the raw gate.")
     var tauText: Float?
 
-    @Option(help: "Skip with this media threshold (with --tau-text), instead of skipping.json's.")
+    @Option(help: "Media threshold (with --tau-text), as --tau-text.")
     var tauMedia: Float?
 
     @Flag(help: "One JSON object per input: caption, tokens, prefill and decode time, skip ratio.")
@@ -62,6 +62,7 @@ struct Caption: ParsableCommand {
         let loaded = try LoadedCheckpoint(checkpoint)
         try installSkipping(loaded, file: skip, tauText: tauText, tauMedia: tauMedia)
         let audioURL = audio.map { URL(fileURLWithPath: $0) }
+        let prompt = self.prompt ?? loaded.generation.prompt(image: !images.isEmpty, audio: audio != nil)
         let inputs: [(name: String, sample: Sample)] = images.isEmpty
             ? [(audio!, Sample(id: audio!, audio: audioURL, prompt: prompt, text: nil, references: []))]
             : images.map { ($0, Sample(id: $0, image: URL(fileURLWithPath: $0), audio: audioURL, prompt: prompt, text: nil, references: [])) }

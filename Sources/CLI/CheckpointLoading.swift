@@ -7,6 +7,7 @@ struct LoadedCheckpoint {
     let directory: URL
     let model: MultimodalMoE
     let builder: ExampleBuilder
+    let generation: GenerationDefaults
 
     init(_ path: String) throws {
         directory = URL(fileURLWithPath: path)
@@ -16,5 +17,6 @@ struct LoadedCheckpoint {
             throw CheckpointError("\(path): tokenizer has \(tokenizer.vocabSize) ids, the model's vocabulary \(model.config.vocabSize)")
         }
         builder = ExampleBuilder(config: model.config, tokenizer: tokenizer)
+        generation = try GenerationDefaults.load(directory)
     }
 }

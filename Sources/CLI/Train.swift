@@ -89,6 +89,7 @@ struct Train: ParsableCommand {
         let trainer = try Trainer(recipe: recipe, model: model, loader: loader, validation: validation.batches,
                                   tokenizerJSON: Data(tokenizer.jsonBytes()), runDir: runDir, state: state, optimizer: optimizer,
                                   interactive: isatty(STDERR_FILENO) == 1)
+        trainer.generation = GenerationDefaults(mostCommonPromptsOf: train.flatMap(\.samples))
         trainer.evaluate = { model in quickScores(model, builder: builder, samples: validation.captions) }
 
         let counts = zip(recipe.data.train, train).map { "\($1.samples.count) from \($0.manifest)" }.joined(separator: ", ")

@@ -32,12 +32,16 @@ public func geluTanhForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer
 }
 
 public func geluTanhBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
-    for i in 0..<n {
-        let v = x[i]
-        let t = vtanh(F8(repeating: geluC * (v + geluA * v * v * v)))[0]
-        let grad = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * geluC * (1 + 3 * geluA * v * v)
-        dx[i] = dy[i] * grad
+    @inline(__always) func grad(_ v: F8) -> F8 {
+        let v2: F8 = v * v
+        let t: F8 = vtanh(geluC * (v + geluA * v2 * v))
+        let outer: F8 = 0.5 * (1 + t)
+        let inner: F8 = 0.5 * v * (1 - t * t) * (geluC * (1 + 3 * geluA * v2))
+        return outer + inner
     }
+    var i = 0
+    while i + 8 <= n { store8(load8(dy + i) * grad(load8(x + i)), dx + i); i += 8 }
+    while i < n { dx[i] = dy[i] * grad(F8(repeating: x[i]))[0]; i += 1 }
 }
 
 /// y = ½x(1 + erf(x/√2)); libm's erf is scalar, which is fine off the hot path (the encoders

@@ -7,7 +7,7 @@ import Foundation
 func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
     var acc = F8(repeating: -.infinity)
     var i = 0
-    while i + 8 <= n { acc = pointwiseMax(acc, load8(x + i)); i += 8 }
+    while i + 8 <= n { let v = load8(x + i); acc.replace(with: v, where: v .> acc); i += 8 }
     var m = acc.max()
     while i < n { m = max(m, x[i]); i += 1 }
     return m

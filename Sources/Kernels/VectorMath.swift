@@ -4,9 +4,16 @@
 
 @inline(__always)
 public func vexp(_ x: F8) -> F8 {
-    let x = x.clamped(lowerBound: F8(repeating: -87.3), upperBound: F8(repeating: 88.7))
+    var x = x
+    let low = F8(repeating: -87.3), high = F8(repeating: 88.7)
+    x.replace(with: low, where: x .< low)   // `clamped` is generic and unspecialised here
+    x.replace(with: high, where: x .> high)
     // exp(x) = 2^n · exp(r), n = round(x / ln 2), r = x − n ln 2 (ln 2 split for precision).
-    let n = (x * 1.442_695_04).rounded(.toNearestOrEven)
+    // Adding 1.5·2^23 rounds to an integer held in the low mantissa bits, which avoids Swift's
+    // generic (unspecialised, slow) Float→Int32 SIMD conversion.
+    let magic = F8(repeating: 12_582_912)
+    let shifted = x * 1.442_695_04 + magic
+    let n = shifted - magic
     var r = x - n * 0.693_359_375  // n·C1 is exact: C1 has few mantissa bits
     r = r + n * 2.121_944_4e-4
     var p = F8(repeating: 1.987_569_15e-4)
@@ -17,8 +24,8 @@ public func vexp(_ x: F8) -> F8 {
     p = p * r + 5.000_000_1e-1
     let r2 = r * r
     let er = p * r2 + r + 1
-    let bits = SIMD8<Int32>(n) &+ 127
-    let scale = unsafeBitCast(bits &<< 23, to: F8.self)
+    let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
+    let scale = unsafeBitCast((integer &+ 127) &<< 23, to: F8.self)
     return er * scale
 }
 

@@ -19,8 +19,9 @@ public enum Checkpoint {
         }
     }
 
-    /// Writes config, weights and tokenizer into `dir` (created if needed).
-    public static func save(_ model: MultimodalMoE, tokenizerJSON: Data, to dir: URL) throws {
+    /// Writes config, weights, tokenizer and generation defaults into `dir` (created if needed).
+    public static func save(_ model: MultimodalMoE, tokenizerJSON: Data, generation: GenerationDefaults = GenerationDefaults(),
+                            to dir: URL) throws {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -29,6 +30,7 @@ public enum Checkpoint {
         try SafeTensorsWriter.write(tensors, metadata: ["format": "pt", "producer": "moe-mm"],
                                     to: dir.appendingPathComponent(weightsFile))
         try AtomicFile.write(tokenizerJSON, to: dir.appendingPathComponent(tokenizerFile))
+        try AtomicFile.write(try encoder.encode(generation), to: dir.appendingPathComponent(GenerationDefaults.fileName))
     }
 
     /// Reads `config.json` from a checkpoint directory.

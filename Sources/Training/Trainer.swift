@@ -12,6 +12,8 @@ public final class Trainer {
     let loader: DataLoader
     let validation: [Batch]
     let tokenizerJSON: Data
+    /// The prompts the run trained with, saved with every checkpoint for generation.
+    public var generation = GenerationDefaults()
     let runDir: URL
     let log: MetricsLog
     /// Extra validation numbers computed outside this module (e.g. a quick caption score).
@@ -123,7 +125,7 @@ public final class Trainer {
         if state.bestValidationLoss.map({ loss < $0 }) ?? true {
             state.bestValidationLoss = loss
             try Checkpoint.writeDirectory(runDir.appendingPathComponent("best")) { dir in
-                try Checkpoint.save(model, tokenizerJSON: tokenizerJSON, to: dir)
+                try Checkpoint.save(model, tokenizerJSON: tokenizerJSON, generation: generation, to: dir)
             }
         }
     }
@@ -133,10 +135,10 @@ public final class Trainer {
     public func saveCheckpoint() throws {
         let name = String(format: "step-%06d", state.step)
         try Checkpoint.writeDirectory(runDir.appendingPathComponent(name)) { dir in
-            try Checkpoint.save(model, tokenizerJSON: tokenizerJSON, to: dir)
+            try Checkpoint.save(model, tokenizerJSON: tokenizerJSON, generation: generation, to: dir)
             try state.save(optimizer: optimizer, to: dir)
         }
-        try Checkpoint.save(model, tokenizerJSON: tokenizerJSON, to: runDir)
+        try Checkpoint.save(model, tokenizerJSON: tokenizerJSON, generation: generation, to: runDir)
         let old = try Trainer.stepDirectories(runDir).dropLast(recipe.checkpoint.keep)
         for dir in old { try? FileManager.default.removeItem(at: dir) }
         log.note("checkpoint \(runDir.appendingPathComponent(name).path)")
