@@ -10,18 +10,20 @@ struct BenchSkip: ParsableCommand {
         commandName: "skip",
         abstract: "Expert skipping: MoDES thresholds against top-1 and one gate threshold, quality and real speed.",
         discussion: """
-            On the manifest's first samples, α and the threshold grid are calibrated once; then at
-            each target skip ratio three methods are compared: MoDES (α-modulated text and media
-            thresholds from the frontier walk), top-k reduced to 1, and one threshold on the raw
-            gate. For each: the skip ratio reached (teacher-forced on the samples, and over the
-            greedy generations), the answer-token KL to the unskipped model and the cross-entropy,
-            CIDEr-D of the greedy captions of caption samples, and time: inside the MoE layers,
-            prefill, and per decoded token. Every timed run is paired with a run of the unskipped
-            model beside it; medians of --rounds pairs are reported and the speedups are ratios
-            of those medians. The table is Markdown.
+            α and the threshold grid are calibrated once (on the manifest's first samples, or on
+            --calibration-manifest's); then at each target skip ratio three methods are compared
+            on the manifest's samples: MoDES (α-modulated text and media thresholds from the
+            frontier walk), top-k reduced to 1, and one threshold on the raw gate. For each: the
+            skip ratio reached (teacher-forced, and over the greedy generations), the answer-token
+            KL to the unskipped model and the cross-entropy, CIDEr-D of the greedy captions of
+            caption samples, and time: inside the MoE layers (whole, and the expert groups alone,
+            as the shared experts always run), prefill, and per decoded token. Every timed run is
+            paired with a run of the unskipped model beside it; medians of --rounds pairs are
+            reported, each with the unskipped median over it. The table is Markdown.
 
             Examples:
               moe-mm bench skip --checkpoint checkpoints/tiny --manifest data/scenes/test.jsonl
+              moe-mm bench skip --checkpoint checkpoints/tiny --manifest data/scenes/test.jsonl --calibration-manifest data/scenes/val.jsonl
               moe-mm bench skip --checkpoint checkpoints/tiny --manifest data/scenes/test.jsonl --targets 0.5 --json
             """)
 
@@ -33,6 +35,9 @@ struct BenchSkip: ParsableCommand {
 
     @Option(help: "Use the manifest's first N samples for calibration and generation.")
     var samples = 64
+
+    @Option(help: "Calibrate on this manifest's first N samples instead (e.g. a validation split), so the methods are scored on samples they were not tuned on.")
+    var calibrationManifest: String?
 
     @Option(help: "Comma-separated target skip ratios, each in [0, 1].")
     var targets = "0.25,0.5,0.75"
@@ -63,6 +68,7 @@ struct BenchSkip: ParsableCommand {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
         try checkInputs(checkpoint: checkpoint, manifest: manifest)
+        if let other = calibrationManifest { try checkInputs(checkpoint: checkpoint, manifest: other) }
     }
 
     func parsedTargets() throws -> [Double] {
@@ -79,12 +85,16 @@ struct BenchSkip: ParsableCommand {
     func run() throws {
         let loaded = try LoadedCheckpoint(checkpoint)
         let (samples, examples) = try calibrationSet(manifest, count: self.samples, builder: loaded.builder)
-        let calibration = try Calibration(model: loaded.model, examples: examples, batchSize: batch)
+        let evaluation = try Calibration(model: loaded.model, examples: examples, batchSize: batch)
+        let calibration = try calibrationManifest.map {
+            try Calibration(model: loaded.model, examples: calibrationSet($0, count: self.samples, builder: loaded.builder).examples,
+                            batchSize: batch)
+        } ?? evaluation
         let captions = samples.indices.filter { isCaption(samples[$0]) }
         let options = SkipComparison.Options(
             targets: try parsedTargets(), grid: GridOptions(textPoints: grid, mediaPoints: grid, splitMedia: splitMedia),
             rounds: rounds, generation: GenerationOptions(maxTokens: maxTokens), batchSize: batch)
-        let result = try SkipComparison.run(calibration, prompts: examples, options: options) { generations in
+        let result = try SkipComparison.run(calibration, evaluation: evaluation, prompts: examples, options: options) { generations in
             guard !captions.isEmpty else { return nil }
             let items = captions.map { i in
                 (id: samples[i].id, candidate: loaded.builder.text(generations[i].tokens), references: samples[i].references)
@@ -94,8 +104,9 @@ struct BenchSkip: ParsableCommand {
         if json {
             for row in result.rows { print(jsonLine(row, unskippedQuality: result.rows[0].quality)) }
         } else {
-            print("\(examples.count) samples (\(captions.count) captions scored), \(calibration.answerTokens) answer tokens; "
-                + "grid \(result.grid.textCount)×\(result.grid.mediaCount); \(rounds) timed pairs per method")
+            let source = calibrationManifest.map { "calibrated on \(calibration.exampleCount) samples of \($0)" } ?? "calibrated on the same samples"
+            print("\(manifest): \(examples.count) samples (\(captions.count) captions scored), \(evaluation.answerTokens) answer tokens; "
+                + "\(source); grid \(result.grid.textCount)×\(result.grid.mediaCount); \(rounds) timed pairs per method")
             printAlpha(result.alpha, layers: loaded.model.blocks.indices.filter { loaded.model.blocks[$0].moe != nil },
                        present: calibration.modalities)
             print("")

@@ -6,8 +6,10 @@ import Model
 /// dual thresholds, top-1 routing and one raw-gate threshold, each measured on the same examples
 /// against the unskipped model.
 ///
-/// Quality comes from the calibration's teacher-forced passes (answer-token KL to the unskipped
-/// model, cross-entropy) and from the caller's score of greedy generations. Speed comes from the
+/// Quality comes from teacher-forced passes over the evaluation examples (answer-token KL to the
+/// unskipped model, cross-entropy) and from the caller's score of greedy generations. The
+/// calibration may run on other examples (a validation split), so no method is tuned on what
+/// it is scored on. Speed comes from the
 /// same generations, timed: every timed run of a method is paired with a run of the unskipped
 /// model right beside it (their order alternating by round), and medians are reported, so both
 /// sides of each ratio saw the same machine load. α and the threshold grid are calibrated once
@@ -55,7 +57,7 @@ public struct SkipComparison {
         public var target: Double?
         /// "none", "modes", "top-1" or "gate-threshold".
         public var method: String
-        /// Teacher-forced on the calibration examples: skip ratio, answer KL and cross-entropy.
+        /// Teacher-forced on the evaluation examples: skip ratio, answer KL and cross-entropy.
         public var measurement: Measurement
         /// 1 − computed/routed rows over the generations (routed: what the groups' own top-k selects).
         public var generationSkipRatio: Double
@@ -83,11 +85,15 @@ public struct SkipComparison {
         public var rows: [Row]
     }
 
-    /// Runs the comparison. `calibration` holds the teacher-forced examples; `prompts` are what
-    /// is generated and timed (their targets are ignored); `score` rates one method's generations
-    /// (in `prompts` order), or returns nil when there is nothing to rate.
-    public static func run(_ calibration: Calibration, prompts: [Example], options: Options,
+    /// Runs the comparison. `calibration` holds the examples α, the grid, the thresholds and the
+    /// gate quantiles come from; `evaluation` (by default the same) the teacher-forced examples
+    /// every method's skip ratio, KL and cross-entropy are measured on, for the same model.
+    /// `prompts` are what is generated and timed (their targets are ignored); `score` rates one
+    /// method's generations (in `prompts` order), or returns nil when there is nothing to rate.
+    public static func run(_ calibration: Calibration, evaluation: Calibration? = nil, prompts: [Example], options: Options,
                            score: ([Generation]) throws -> Double?) throws -> Result {
+        let evaluation = evaluation ?? calibration
+        guard evaluation.model === calibration.model else { throw CalibrationError("calibration and evaluation use different models") }
         guard !options.targets.isEmpty else { throw CalibrationError("give at least one target skip ratio") }
         for t in options.targets { try SkipGoal.skipAtLeast(t).validate() }
         guard options.rounds >= 1 else { throw CalibrationError("timed rounds must be at least 1, got \(options.rounds)") }
@@ -120,7 +126,7 @@ public struct SkipComparison {
         defer { for (layer, s) in zip(model.moeLayers, installed) { (layer.skip, layer.topKOverride) = s } }
         var measured: [Measurement] = [], generated: [GenerationBench.Run] = [], quality: [Double?] = []
         for setup in distinct {
-            measured.append(setup == none ? calibration.unskipped : calibration.measure(setup))
+            measured.append(setup == none ? evaluation.unskipped : evaluation.measure(setup))
             // The first run warms caches and allocations; its generations are the ones scored.
             let run = try bench.run(setup)
             generated.append(run)

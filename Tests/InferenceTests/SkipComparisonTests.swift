@@ -82,6 +82,30 @@ import TestSupport
                 "after the comparison the layers hold \(after), before they held [nil, \(before)]")
     }
 
+    /// Calibrated on the examples seen in training, measured on the unseen ones: every
+    /// teacher-forced number belongs to the evaluation examples.
+    @Test func calibratingOnOtherExamplesMeasuresOnTheEvaluationOnes() throws {
+        let model = Tiny.model()
+        let seen = Array(Tiny.calibrationExamples.prefix(4)), unseen = Array(Tiny.calibrationExamples.suffix(4))
+        let cal = try Calibration(model: model, examples: seen, batchSize: 2)
+        let eval = try Calibration(model: model, examples: unseen, batchSize: 2)
+        let options = SkipComparison.Options(targets: [0.5], grid: GridOptions(textPoints: 6, mediaPoints: 6), rounds: 1,
+                                             generation: GenerationOptions(maxTokens: 4), batchSize: 4)
+        let result = try SkipComparison.run(cal, evaluation: eval, prompts: unseen, options: options) { _ in nil }
+        #expect(result.rows[0].measurement == eval.unskipped, "unskipped row \(result.rows[0].measurement), evaluation's \(eval.unskipped)")
+        let modes = result.rows[1], tau = try #require(modes.tau)
+        let direct = eval.measure(SkipSetup(name: "modes", rules: result.alpha.map { SkipRule(alpha: $0, tau: tau) }))
+        #expect(modes.measurement == direct, "MoDES row \(modes.measurement), measured on the evaluation examples \(direct)")
+        #expect(result.alpha == cal.importance(), "α \(result.alpha) is not the calibration examples' \(cal.importance())")
+        let gate = try cal.gateThresholdSetup(targetSkip: 0.5)
+        #expect(result.rows[3].measurement == eval.measure(gate), "the gate threshold is not the calibration examples' quantile")
+
+        let other = try Calibration(model: Tiny.model(), examples: unseen, batchSize: 2)
+        #expect(throws: CalibrationError.self) {
+            try SkipComparison.run(cal, evaluation: other, prompts: unseen, options: options) { _ in nil }
+        }
+    }
+
     @Test func badComparisonOptionsAreRefusedWithOneLine() throws {
         let cal = try Calibration(model: Tiny.model(), examples: Tiny.calibrationExamples, batchSize: 3)
         let bad: [(SkipComparison.Options, String)] = [
