@@ -26,10 +26,16 @@ test: deps
 
 bench: build
 	$(BIN) bench gemm
-	scripts/bench-gemm-vs-c.sh
+	Tests/Benchmarks/gemm-vs-c.sh
 
+# The main job end to end: the tiny data (when missing), a tiny training run, captions of the samples.
 demo: build
-	$(BIN) bench gemm
+	@test -f data/scenes/train.jsonl || $(BIN) data build --size tiny
+	rm -rf runs/demo
+	$(BIN) train --config configs/tiny.yaml --out runs/demo
+	$(BIN) caption data/samples/*.png --checkpoint runs/demo
+	$(BIN) caption --audio data/samples/speech1.flac --checkpoint runs/demo
+	@echo "checkpoint: runs/demo  metrics: runs/demo/metrics.jsonl  (the committed default model: checkpoints/tiny)"
 
 clean:
 	rm -rf .build

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Is moe-mm's GEMM path as fast as OpenBLAS called straight from C?
 #
-# Builds scripts/sgemm_bench.c and a release moe-mm, then runs the two interleaved for ROUNDS
+# Builds Tests/Benchmarks/sgemm_bench.c (and a release moe-mm if missing), then runs the two interleaved for ROUNDS
 # rounds (each round, shape by shape: C, then Swift) so drift in the shared machine's load hits
 # both alike.
 # Prints, per shape, the median GFLOP/s of each over the rounds and the ratio Swift/C; exits 1
@@ -11,7 +11,7 @@
 #   MOEMM_THREADS (OpenBLAS threads for both; default: all online cores),
 #   SHAPES (default: the shapes `moe-mm bench gemm` uses by default).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 ROUNDS=${ROUNDS:-5}
 SECONDS_PER_SHAPE=${SECONDS_PER_SHAPE:-0.5}
@@ -21,9 +21,10 @@ export MOEMM_THREADS=${MOEMM_THREADS:-$(getconf _NPROCESSORS_ONLN)}
 
 mkdir -p .build
 # shellcheck disable=SC2046  # pkg-config prints several flags on purpose
-gcc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -o .build/sgemm_bench scripts/sgemm_bench.c $(pkg-config --cflags --libs openblas) -lm
-swift build -c release --product moe-mm >&2
-moe_mm="$(swift build -c release --show-bin-path)/moe-mm"
+gcc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -o .build/sgemm_bench Tests/Benchmarks/sgemm_bench.c $(pkg-config --cflags --libs openblas) -lm
+# The binary `make build` made (with the Makefile's CPU flags); built here only when missing.
+moe_mm=${MOEMM_BIN:-.build/release/moe-mm}
+[ -x "$moe_mm" ] || swift build -c release --product moe-mm >&2
 
 results=$(mktemp)
 flat="$results.flat"
