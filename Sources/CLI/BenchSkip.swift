@@ -112,6 +112,9 @@ struct BenchSkip: ParsableCommand {
             print("")
             print(table(result.rows))
             print("")
+            print("Times are medians over \(rounds) runs of generating for every sample (greedy, batches of \(batch)): MoE ms inside the")
+            print("MoE layers, routed ms inside their expert groups, prefill summed over the calls, decode per fed token. (×) is the")
+            print("median of the unskipped runs paired with this method's over this method's median.")
             for r in result.rows where r.method == "modes" {
                 let tau = r.tau!.map(fmt)
                 print("MoDES at \(r.target!): τ text \(tau[0]), " + (splitMedia ? "image \(tau[1]), audio \(tau[2])" : "media \(tau[1])")
