@@ -21,7 +21,9 @@ public struct Accounting: Sendable {
 
     public var imageEncoder: Int {
         guard let c = config.image else { return 0 }
-        return c.patchDim * c.dim + c.dim + c.layers * block(c.dim, hidden: c.mlpHidden) + c.dim + connector(c.dim)
+        let channels = [3] + c.convStem
+        let stem = c.convStem.indices.reduce(0) { $0 + channels[$1] * 9 * channels[$1 + 1] + channels[$1 + 1] }
+        return stem + c.patchDim * c.dim + c.dim + c.layers * block(c.dim, hidden: c.mlpHidden) + c.dim + connector(c.dim)
     }
 
     public var audioEncoder: Int {

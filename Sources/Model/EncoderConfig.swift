@@ -1,8 +1,11 @@
-/// The image encoder: a small dense ViT over `patch`×`patch` patches of a `size`×`size` RGB image,
-/// then an MLP connector to `d_model`.
+/// The image encoder: an optional convolutional stem (3×3, stride 2, GELU, one stage per entry of
+/// `conv_stem`, its output channels), then a small dense ViT over `patch`×`patch`-pixel patches
+/// of the `size`×`size` RGB image, then an MLP connector to `d_model`.
 public struct ImageEncoderConfig: Codable, Sendable, Equatable {
     public var size: Int
     public var patch: Int
+    /// Output channels of each stride-2 convolution before patching; empty for plain patches.
+    public var convStem: [Int] = []
     public var dim: Int
     public var layers: Int
     public var heads: Int
@@ -11,20 +14,42 @@ public struct ImageEncoderConfig: Codable, Sendable, Equatable {
     public var mean: [Float]
     public var std: [Float]
 
-    enum CodingKeys: String, CodingKey { case size, patch, dim, layers, heads, mlpHidden = "mlp_hidden", mean, std }
+    enum CodingKeys: String, CodingKey {
+        case size, patch, convStem = "conv_stem", dim, layers, heads, mlpHidden = "mlp_hidden", mean, std
+    }
 
-    public init(size: Int, patch: Int, dim: Int, layers: Int, heads: Int, mlpHidden: Int,
+    public init(size: Int, patch: Int, convStem: [Int] = [], dim: Int, layers: Int, heads: Int, mlpHidden: Int,
                 mean: [Float] = [0.5, 0.5, 0.5], std: [Float] = [0.25, 0.25, 0.25]) {
-        self.size = size; self.patch = patch; self.dim = dim; self.layers = layers; self.heads = heads
-        self.mlpHidden = mlpHidden; self.mean = mean; self.std = std
+        self.size = size; self.patch = patch; self.convStem = convStem; self.dim = dim; self.layers = layers
+        self.heads = heads; self.mlpHidden = mlpHidden; self.mean = mean; self.std = std
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        size = try c.decode(Int.self, forKey: .size)
+        patch = try c.decode(Int.self, forKey: .patch)
+        convStem = try c.decodeIfPresent([Int].self, forKey: .convStem) ?? []
+        dim = try c.decode(Int.self, forKey: .dim)
+        layers = try c.decode(Int.self, forKey: .layers)
+        heads = try c.decode(Int.self, forKey: .heads)
+        mlpHidden = try c.decode(Int.self, forKey: .mlpHidden)
+        mean = try c.decodeIfPresent([Float].self, forKey: .mean) ?? [0.5, 0.5, 0.5]
+        std = try c.decodeIfPresent([Float].self, forKey: .std) ?? [0.25, 0.25, 0.25]
     }
 
     public var patchesPerSide: Int { size / patch }
     public var tokens: Int { patchesPerSide * patchesPerSide }
-    public var patchDim: Int { 3 * patch * patch }
+    /// Side of the grid the stem leaves (the image's own side without a stem).
+    public var gridSide: Int { convStem.reduce(size) { side, _ in (side - 1) / 2 + 1 } }
+    /// Patch side on that grid.
+    public var gridPatch: Int { patch >> convStem.count }
+    public var patchDim: Int { gridPatch * gridPatch * (convStem.last ?? 3) }
 
     func validate() throws {
         guard size > 0, patch > 0, size % patch == 0 else { throw ConfigError("image: size \(size) is not a multiple of patch \(patch)") }
+        guard convStem.allSatisfy({ $0 > 0 }), patch % (1 << convStem.count) == 0, size % (1 << convStem.count) == 0 else {
+            throw ConfigError("image: \(convStem.count) stride-2 stem stages need size and patch divisible by \(1 << convStem.count)")
+        }
         guard dim % heads == 0, (dim / heads) % 2 == 0 else { throw ConfigError("image: dim \(dim) must split into \(heads) heads of even width") }
         guard mean.count == 3, std.count == 3, std.allSatisfy({ $0 > 0 }) else { throw ConfigError("image: mean and std need 3 values, std positive") }
     }

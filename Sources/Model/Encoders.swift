@@ -1,10 +1,13 @@
 import Inputs
 import Kernels
 
-/// A small dense ViT: non-overlapping patches → linear embedding → non-causal blocks (rotary
-/// positions in raster order) → norm → connector to `d_model`. One image is one segment.
+/// A small dense ViT: an optional convolutional stem (3×3 stride-2 stages, which give the
+/// transformer local features to start from and learn far faster on small data than raw
+/// pixels) → non-overlapping patches → linear embedding → non-causal blocks (rotary positions
+/// in raster order) → norm → connector to `d_model`. One image is one segment.
 public final class ImageEncoder {
     public let config: ImageEncoderConfig
+    public let stem: [ConvStage]
     public let patchEmbed: Linear
     public let blocks: [Block]
     public let norm: RMSNorm
@@ -13,6 +16,12 @@ public final class ImageEncoder {
     init(_ c: ImageEncoderConfig, dModel: Int, eps: Float, rng: inout SplitMix) {
         config = c
         let std: Float = 0.02, outStd = 0.02 / Float(2 * c.layers).squareRoot()
+        let channels = [3] + c.convStem
+        stem = c.convStem.indices.map { i in
+            // He-style scale for a convolution followed by GELU: keeps activations from vanishing.
+            ConvStage("image_encoder.stem.\(i)", in: channels[i], out: channels[i + 1],
+                      std: (2 / Float(channels[i] * 9)).squareRoot(), rng: &rng)
+        }
         patchEmbed = Linear("image_encoder.patch_embed", in: c.patchDim, out: c.dim, bias: true, std: std, rng: &rng)
         blocks = (0..<c.layers).map { i in
             denseBlock("image_encoder.layers.\(i)", d: c.dim, heads: c.heads, hidden: c.mlpHidden, positions: c.tokens,
@@ -23,13 +32,49 @@ public final class ImageEncoder {
     }
 
     public var parameters: [Parameter] {
-        patchEmbed.parameters + blocks.flatMap(\.parameters) + norm.parameters + connector.parameters
+        stem.flatMap(\.parameters) + patchEmbed.parameters + blocks.flatMap(\.parameters) + norm.parameters + connector.parameters
     }
 
     /// images: [n, 3, size, size] → [n·tokens, d_model]
     public func forward(_ images: Tensor) -> Tensor {
+        let n = images.shape[0]
+        let patches: Tensor
+        if stem.isEmpty {
+            patches = Tensor(zeros: [n * config.tokens, config.patchDim])
+            movePlanarPatches(images, patches)
+        } else {
+            var grid = images, side = config.size, channels = 3
+            for (i, stage) in stem.enumerated() {
+                grid = i == 0
+                    ? stage.forward(grid, images: n, side: side, imageStride: 3 * side * side, channelStride: side * side, pixelStride: 1)
+                    : stage.forward(grid, images: n, side: side, imageStride: side * side * channels, channelStride: 1, pixelStride: channels)
+                side = ConvStage.outputSide(side)
+                channels = stage.outChannels
+            }
+            patches = Tensor(zeros: [n * config.tokens, config.patchDim])
+            moveGridPatches(grid, patches, images: n, toPatches: true)
+        }
+        let segments = Segment.packed(Array(repeating: config.tokens, count: n))
+        let modality = [Modality](repeating: .image, count: n * config.tokens)
+        var h = patchEmbed.forward(patches)
+        for block in blocks { h = block.forward(h, segments: segments, modality: modality) }
+        return connector.forward(norm.forward(h))
+    }
+
+    public func backward(_ dy: Tensor) {
+        var dh = norm.backward(connector.backward(dy))
+        for block in blocks.reversed() { dh = block.backward(dh) }
+        let dPatches = patchEmbed.backward(dh)
+        guard !stem.isEmpty else { return }
+        let n = dPatches.rows / config.tokens
+        var dGrid = Tensor(zeros: [n * config.gridSide * config.gridSide, config.convStem.last!])
+        moveGridPatches(dGrid, dPatches, images: n, toPatches: false)
+        for stage in stem.reversed() { dGrid = stage.backward(dGrid) }
+    }
+
+    /// Cuts `[n, 3, size, size]` planes into patches, channel-major within a patch.
+    private func movePlanarPatches(_ images: Tensor, _ patches: Tensor) {
         let n = images.shape[0], p = config.patch, side = config.patchesPerSide, size = config.size
-        let patches = Tensor(zeros: [n * config.tokens, config.patchDim])
         for b in 0..<n {
             for py in 0..<side {
                 for px in 0..<side {
@@ -44,17 +89,24 @@ public final class ImageEncoder {
                 }
             }
         }
-        let segments = Segment.packed(Array(repeating: config.tokens, count: n))
-        let modality = [Modality](repeating: .image, count: n * config.tokens)
-        var h = patchEmbed.forward(patches)
-        for block in blocks { h = block.forward(h, segments: segments, modality: modality) }
-        return connector.forward(norm.forward(h))
     }
 
-    public func backward(_ dy: Tensor) {
-        var dh = norm.backward(connector.backward(dy))
-        for block in blocks.reversed() { dh = block.backward(dh) }
-        _ = patchEmbed.backward(dh)
+    /// Moves rows of the stem's channels-last grid `[n·g·g, C]` to or from patches
+    /// `[n·tokens, p·p·C]` (pixel-major within a patch); the backward pass runs it in reverse.
+    private func moveGridPatches(_ grid: Tensor, _ patches: Tensor, images n: Int, toPatches: Bool) {
+        let g = config.gridSide, p = config.gridPatch, side = config.patchesPerSide, c = grid.cols
+        for b in 0..<n {
+            for py in 0..<side {
+                for px in 0..<side {
+                    var patch = patches.data + ((b * side + py) * side + px) * config.patchDim
+                    for y in 0..<p {
+                        let pixel = grid.data + ((b * g + py * p + y) * g + px * p) * c
+                        if toPatches { patch.update(from: pixel, count: p * c) } else { pixel.update(from: patch, count: p * c) }
+                        patch += p * c
+                    }
+                }
+            }
+        }
     }
 }
 

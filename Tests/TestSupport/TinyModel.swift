@@ -10,7 +10,7 @@ public func tinyTestConfig(renormalize: Bool = false, klLambda: Float = 0.5) -> 
                        groups: [ExpertGroupConfig(name: "text", modalities: [.text], experts: 3, topK: 2),
                                 ExpertGroupConfig(name: "media", modalities: [.image, .audio], experts: 4, topK: 2)],
                        layers: .list([1]), renormalize: renormalize, klLambda: klLambda, klBand: [1.0, 2.0]),
-        image: ImageEncoderConfig(size: 8, patch: 4, dim: 8, layers: 1, heads: 2, mlpHidden: 12),
+        image: ImageEncoderConfig(size: 8, patch: 4, convStem: [4, 6], dim: 8, layers: 1, heads: 2, mlpHidden: 12),
         audio: AudioEncoderConfig(maxSeconds: 0.16, dim: 8, layers: 1, heads: 2, mlpHidden: 12),
         seed: 7)
 }
