@@ -123,8 +123,8 @@ struct BenchSkip: ParsableCommand {
         }
     }
 
-    /// Samples scored with CIDEr-D: caption tasks, or untagged image-only samples (as `train`'s quick score).
-    func isCaption(_ s: Sample) -> Bool { s.image != nil && s.audio == nil && (s.task ?? "caption") == "caption" }
+    /// Samples scored with CIDEr-D: caption tasks, untagged ones included (as `evaluate` scores them).
+    func isCaption(_ s: Sample) -> Bool { BenchmarkTask(sample: s) == .caption }
 
     func table(_ rows: [SkipComparison.Row]) -> String {
         let base = rows[0].quality
