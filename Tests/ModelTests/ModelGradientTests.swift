@@ -14,9 +14,10 @@ import TestSupport
         return model
     }
 
-    @Test(arguments: [false, true])
-    func wholeModelGradientMatchesFiniteDifferences(renormalize: Bool) {
-        let config = tinyTestConfig(renormalize: renormalize)
+    /// Top-k gates as they are and renormalised; plain image patches and a convolutional stem.
+    @Test(arguments: [(false, [Int]()), (true, [4, 6])])
+    func wholeModelGradientMatchesFiniteDifferences(renormalize: Bool, convStem: [Int]) {
+        let config = tinyTestConfig(renormalize: renormalize, convStem: convStem)
         let model = scaledModel(config)
         let batch = Batch(tinyExamples(config, seed: 3), config: config)
         model.zeroGradients()
