@@ -10,15 +10,15 @@ struct BenchSkip: ParsableCommand {
         commandName: "skip",
         abstract: "Expert skipping: MoDES thresholds against top-1 and one gate threshold, quality and real speed.",
         discussion: """
-            α and the threshold grid are calibrated once (on the manifest's first samples, or on
-            --calibration-manifest's); then at each target skip ratio three methods are compared
-            on the manifest's samples: MoDES (α-modulated text and media thresholds from the
-            frontier walk), top-k reduced to 1, and one threshold on the raw gate. For each: the
-            skip ratio reached (teacher-forced, and over the greedy generations), the answer-token
-            KL to the unskipped model and the cross-entropy, CIDEr-D of the greedy captions of
-            caption samples, and time: inside the MoE layers (whole, and the expert groups alone,
-            as the shared experts always run), prefill, and per decoded token. Every timed run is
-            paired with a run of the unskipped model beside it; medians of --rounds pairs are
+            α and the threshold grid are calibrated once (on the manifest's first samples, or on \
+            --calibration-manifest's); then at each target skip ratio three methods are compared \
+            on the manifest's samples: MoDES (α-modulated text and media thresholds from the \
+            frontier walk), top-k reduced to 1, and one threshold on the raw gate. For each: the \
+            skip ratio reached (teacher-forced, and over the greedy generations), the answer-token \
+            KL to the unskipped model and the cross-entropy, CIDEr-D of the greedy captions of \
+            caption samples, and time: inside the MoE layers (whole, and the expert groups alone, \
+            as the shared experts always run), prefill, and per decoded token. Every timed run is \
+            paired with a run of the unskipped model beside it; medians of --rounds pairs are \
             reported, each with the unskipped median over it. The table is Markdown.
 
             Examples:

@@ -8,11 +8,11 @@ struct Calibrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Calibrate expert skipping (after MoDES) and write skipping.json beside the checkpoint.",
         discussion: """
-            On the manifest's first samples (answers as targets) it measures each MoE layer's
-            importance per modality (α: the answer KL when the layer's routed experts are bypassed
-            for that modality), builds threshold grids from quantiles of the scores α·gate, and
-            walks the frontier of (text, media) thresholds for the goal: the least answer KL at a
-            skip ratio of at least --target-skip, or the most skipping that keeps exp(−KL) of at
+            On the manifest's first samples (answers as targets) it measures each MoE layer's \
+            importance per modality (α: the answer KL when the layer's routed experts are bypassed \
+            for that modality), builds threshold grids from quantiles of the scores α·gate, and \
+            walks the frontier of (text, media) thresholds for the goal: the least answer KL at a \
+            skip ratio of at least --target-skip, or the most skipping that keeps exp(−KL) of at \
             least --keep. `caption --skip` then uses the file.
 
             Examples:
