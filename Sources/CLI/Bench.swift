@@ -5,7 +5,7 @@ import Kernels
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure speed: medians of repeated runs, side by side in one process.",
-        subcommands: [BenchGEMM.self, BenchModel.self, BenchTrain.self, BenchInputs.self])
+        subcommands: [BenchGEMM.self, BenchModel.self, BenchTrain.self, BenchInputs.self, BenchSkip.self])
 }
 
 struct BenchGEMM: ParsableCommand {

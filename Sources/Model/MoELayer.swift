@@ -32,6 +32,8 @@ public final class MoELayer {
     public private(set) var skipCount = SkipCount()
     /// Rows the routed experts computed in the last forward, over all groups.
     public var computedRows: Int { groups.reduce(0) { $0 + ($1.last?.computedRows ?? 0) } }
+    /// What the forwards since `resetUsage()` cost, for benchmarks (a few clock reads per forward).
+    public private(set) var usage = Usage()
     private var sharedSaved: [SwiGLU.Saved] = []
     private var dProbs: [Tensor] = []
 
@@ -51,6 +53,12 @@ public final class MoELayer {
     /// x: [T, d], one modality per row → y: [T, d] (no residual).
     public func forward(_ x: Tensor, modality: [Modality]) -> Tensor {
         precondition(modality.count == x.rows, "MoE: \(modality.count) modality ids for \(x.rows) tokens")
+        let start = now()
+        var routedSeconds = 0.0
+        defer {
+            let routed = groups.reduce(0) { $0 + ($1.last?.tokens.count ?? 0) * min($1.topK, $1.expertCount) }
+            usage.add(seconds: now() - start, routedSeconds: routedSeconds, computedRows: computedRows, routedRows: routed)
+        }
         let y = Tensor(zeros: x.shape)
         sharedSaved = shared.enumerated().map { i, s in s.forward(x, into: y, accumulate: i > 0) }
         balanceLoss = 0
@@ -58,11 +66,15 @@ public final class MoELayer {
         pairKL = []
         skipCount = SkipCount()
         dProbs = groups.map { g in
+            let t0 = now()
             g.forward(x, modality: modality, into: y, skip: skip, topKOverride: topKOverride)
+            routedSeconds += now() - t0
             return routingLosses(g)
         }
         return y
     }
+
+    public func resetUsage() { usage = Usage() }
 
     /// dy: [T, d] → dx: [T, d]; accumulates every parameter's gradient, routing losses included.
     public func backward(_ dy: Tensor) -> Tensor {
@@ -144,6 +156,27 @@ public final class MoELayer {
                 let l = Float(load[i])
                 g.selectionBias.data[i] += l < mean ? rate : (l > mean ? -rate : 0)
             }
+        }
+    }
+}
+
+extension MoELayer {
+    /// Accumulated cost of forwards: wall time, and routed-expert rows computed against the rows
+    /// the groups' own top-k would have computed for the same tokens (so 1 − computed/routed is
+    /// the fraction left out, by skip rules or a reduced top-k alike).
+    public struct Usage: Sendable, Equatable {
+        /// The whole layer: shared experts, routing, routed experts, routing losses.
+        public var seconds = 0.0
+        /// Inside the groups alone (routing and routed experts): the part skipping can shrink.
+        public var routedSeconds = 0.0
+        public var computedRows = 0
+        public var routedRows = 0
+
+        mutating func add(seconds s: Double, routedSeconds r: Double, computedRows computed: Int, routedRows routed: Int) {
+            seconds += s
+            routedSeconds += r
+            computedRows += computed
+            routedRows += routed
         }
     }
 }
