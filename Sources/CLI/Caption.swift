@@ -82,6 +82,7 @@ struct Caption: ParsableCommand {
                 print("\(input.name): \(text)")
             }
         }
+        fflush(stdout)  // the captions before the summary, also when both go to one pipe
         if !json, let g = generations.first {
             let perToken = g.decodeSeconds / Double(max(generations.map(\.tokenCount).max() ?? 1, 1)) * 1000
             var summary = String(format: "(%d input%@, prefill %.1f ms, decode %.1f ms/step", inputs.count, inputs.count == 1 ? "" : "s",
