@@ -36,14 +36,7 @@ struct Caption: ParsableCommand {
     @Option(help: "Most tokens to generate, <|eos|> included.")
     var maxTokens = 32
 
-    @Flag(help: "Skip experts with the checkpoint's skipping.json (see `moe-mm calibrate`).")
-    var skip = false
-
-    @Option(help: "Text threshold (with --tau-media): replaces skipping.json's with --skip; alone, thresholds the raw gate.")
-    var tauText: Float?
-
-    @Option(help: "Media threshold (with --tau-text), as --tau-text.")
-    var tauMedia: Float?
+    @OptionGroup var skipping: SkippingOptions
 
     @Flag(help: "One JSON object per input: caption, tokens, prefill and decode time, skip ratio.")
     var json = false
@@ -52,7 +45,6 @@ struct Caption: ParsableCommand {
         guard !images.isEmpty || audio != nil else { throw ValidationError("give at least one image or --audio") }
         guard beam >= 1 else { throw ValidationError("--beam must be at least 1") }
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
-        guard (tauText == nil) == (tauMedia == nil) else { throw ValidationError("--tau-text and --tau-media go together") }
         for path in images + [audio].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("\(path): no such file")
         }
@@ -60,7 +52,7 @@ struct Caption: ParsableCommand {
 
     func run() throws {
         let loaded = try LoadedCheckpoint(checkpoint)
-        try installSkipping(loaded, file: skip, tauText: tauText, tauMedia: tauMedia)
+        try skipping.install(into: loaded)
         let audioURL = audio.map { URL(fileURLWithPath: $0) }
         let prompt = self.prompt ?? loaded.generation.prompt(image: !images.isEmpty, audio: audio != nil)
         let inputs: [(name: String, sample: Sample)] = images.isEmpty
@@ -90,22 +82,5 @@ struct Caption: ParsableCommand {
             if let ratio = g.skipRatio { summary += String(format: ", %.1f%% of routed experts skipped", ratio * 100) }
             FileHandle.standardError.write(Data((summary + ")\n").utf8))
         }
-    }
-}
-
-/// Installs expert skipping: the checkpoint's skipping.json, or thresholds given by hand
-/// (applied with α = 1, i.e. on the raw gate), or nothing.
-func installSkipping(_ loaded: LoadedCheckpoint, file: Bool, tauText: Float?, tauMedia: Float?) throws {
-    if let t = tauText, let m = tauMedia {
-        let url = loaded.directory.appendingPathComponent(SkippingFile.fileName)
-        if file {
-            var skipping = try SkippingFile.load(url)
-            skipping.tau = SkippingFile.Thresholds([t, m, m], splitMedia: false)
-            try skipping.install(into: loaded.model, source: url.path)
-        } else {
-            for layer in loaded.model.moeLayers { layer.skip = SkipRule(alpha: [1, 1, 1], tau: [t, m, m]) }
-        }
-    } else if file {
-        try SkippingFile.install(loaded.directory.appendingPathComponent(SkippingFile.fileName), into: loaded.model)
     }
 }

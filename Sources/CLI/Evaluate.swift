@@ -49,14 +49,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Beam width; 1 is greedy.")
     var beam = 1
 
-    @Flag(help: "Skip experts with the checkpoint's skipping.json (see `moe-mm calibrate`).")
-    var skip = false
-
-    @Option(help: "Skip with this text threshold (with --tau-media), instead of skipping.json's.")
-    var tauText: Float?
-
-    @Option(help: "Skip with this media threshold (with --tau-text), instead of skipping.json's.")
-    var tauMedia: Float?
+    @OptionGroup var skipping: SkippingOptions
 
     @Option(help: "Also write each benchmark's answers to DIR/<benchmark>.jsonl ({\"id\", \"text\"}).")
     var savePredictions: String?
@@ -84,14 +77,14 @@ struct Evaluate: ParsableCommand {
             for path in [predictions, benchmark] where !FileManager.default.fileExists(atPath: path) {
                 throw ValidationError("\(path): no such file")
             }
-            if skip || tauText != nil || tauMedia != nil || only != nil || limit != nil || savePredictions != nil {
+            if skipping.isOn || skipping.tauMedia != nil || only != nil || limit != nil || savePredictions != nil {
                 throw ValidationError("--skip, --tau-text, --tau-media, --only, --limit and --save-predictions need --checkpoint")
             }
         } else {
             try checkDirectory(checkpoint!, "checkpoint")
-            let skipping = URL(fileURLWithPath: checkpoint!).appendingPathComponent(SkippingFile.fileName)
-            if skip && !FileManager.default.fileExists(atPath: skipping.path) {
-                throw ValidationError("\(skipping.relativePath): no such file; run `moe-mm calibrate` first, or skip by --tau-text and --tau-media alone")
+            let skippingFile = URL(fileURLWithPath: checkpoint!).appendingPathComponent(SkippingFile.fileName)
+            if skipping.skip && !FileManager.default.fileExists(atPath: skippingFile.path) {
+                throw ValidationError("\(skippingFile.relativePath): no such file; run `moe-mm calibrate` first, or skip by --tau-text and --tau-media alone")
             }
             _ = try benchmarkManifests()
             if let savePredictions { try checkDirectory(savePredictions, "--save-predictions") }
@@ -100,7 +93,6 @@ struct Evaluate: ParsableCommand {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1, got \(maxTokens)") }
         guard beam >= 1 else { throw ValidationError("--beam must be at least 1, got \(beam)") }
-        guard (tauText == nil) == (tauMedia == nil) else { throw ValidationError("--tau-text and --tau-media go together") }
         for url in [outputs.json, outputs.markdown].compactMap({ $0 }) { try checkOutput(url) }
     }
 
@@ -117,7 +109,7 @@ struct Evaluate: ParsableCommand {
     private func runCheckpoint() throws -> EvaluationReport {
         let manifests = try benchmarkManifests()
         let loaded = try LoadedCheckpoint(checkpoint!)
-        try installSkipping(loaded, file: skip, tauText: tauText, tauMedia: tauMedia)
+        try skipping.install(into: loaded)
         let options = BenchmarkOptions(batchSize: batchSize, limit: limit,
                                        generation: GenerationOptions(maxTokens: maxTokens, search: beam == 1 ? .greedy : .beam(width: beam)))
         let runner = try BenchmarkRunner(model: loaded.model, builder: loaded.builder, options: options)
@@ -145,17 +137,17 @@ struct Evaluate: ParsableCommand {
     private var settings: [String: String] {
         var s = ["batch_size": "\(batchSize)", "max_tokens": "\(maxTokens)", "search": beam == 1 ? "greedy" : "beam \(beam)"]
         if let limit { s["limit"] = "\(limit)" }
-        if let tauText, let tauMedia {
-            s["skip"] = "tau text \(tauText), media \(tauMedia)" + (skip ? " with skipping.json's alpha" : " on the raw gate")
+        if let tauText = skipping.tauText, let tauMedia = skipping.tauMedia {
+            s["skip"] = "tau text \(tauText), media \(tauMedia)" + (skipping.skip ? " with skipping.json's alpha" : " on the raw gate")
         } else {
-            s["skip"] = skip ? SkippingFile.fileName : "off"
+            s["skip"] = skipping.skip ? SkippingFile.fileName : "off"
         }
         return s
     }
 
     /// The report files: as given, else beside the checkpoint (none for --predictions).
     private var outputs: (json: URL?, markdown: URL?) {
-        let stem = checkpoint.map { URL(fileURLWithPath: $0).appendingPathComponent(skip || tauText != nil ? "evaluation-skip" : "evaluation") }
+        let stem = checkpoint.map { URL(fileURLWithPath: $0).appendingPathComponent(skipping.isOn ? "evaluation-skip" : "evaluation") }
         return (json.map { URL(fileURLWithPath: $0) } ?? stem?.appendingPathExtension("json"),
                 markdown.map { URL(fileURLWithPath: $0) } ?? stem?.appendingPathExtension("md"))
     }
