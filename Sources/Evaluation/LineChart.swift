@@ -18,7 +18,7 @@ struct LineChart {
     var xLabel: String
     var yLabel: String
     var series: [Series]
-    var band: (low: Double, high: Double, label: String)?
+    var band: ChartBand?
     var integerX = true
     var width = 520.0
     var height = 300.0
@@ -27,8 +27,8 @@ struct LineChart {
     static let maxLinePoints = 1200
 
     func svg() -> String {
-        let left = 64.0, right = 16.0, top = 12.0, bottom = 48.0
-        let x0 = left, x1 = width - right, y0 = height - bottom, y1 = top
+        let frame = PlotFrame(width: width, height: height)
+        let x0 = frame.x0, x1 = frame.x1, y0 = frame.y0, y1 = frame.y1
         let xs = series.flatMap { $0.points.map(\.x) }
         var ys = series.flatMap { $0.points.map(\.y) }
         if let band { ys += [band.low, band.high] }
@@ -38,26 +38,14 @@ struct LineChart {
         let padded = [high + 0.03 * spread, low >= 0 ? max(0, low - 0.03 * spread) : low - 0.03 * spread]
         let xa = Axis(xs, integer: integerX), ya = Axis(ys + padded)
 
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\">"
-        s += "<title>\(Markup.escape(yLabel)) against \(Markup.escape(xLabel))</title>"
-        s += "<rect x=\"\(c(x0))\" y=\"\(c(y1))\" width=\"\(c(x1 - x0))\" height=\"\(c(y0 - y1))\" fill=\"#ffffff\" stroke=\"#bbbbbb\"/>"
-        if let band {
-            let a = ya.map(band.high, y0, y1), b = ya.map(band.low, y0, y1)
-            s += "<rect x=\"\(c(x0))\" y=\"\(c(a))\" width=\"\(c(x1 - x0))\" height=\"\(c(max(b - a, 1)))\" fill=\"#2ca02c\" fill-opacity=\"0.12\"/>"
-            s += "<text x=\"\(c(x1 - 6))\" y=\"\(c(a - 4))\" text-anchor=\"end\" class=\"note\">\(Markup.escape(band.label))</text>"
-        }
-        for t in ya.ticks {
-            let y = ya.map(t, y0, y1)
-            s += "<line x1=\"\(c(x0))\" x2=\"\(c(x1))\" y1=\"\(c(y))\" y2=\"\(c(y))\" stroke=\"#e6e6e6\"/>"
-            s += "<text x=\"\(c(x0 - 6))\" y=\"\(c(y + 4))\" text-anchor=\"end\" class=\"tick\">\(ya.label(t))</text>"
-        }
+        var s = frame.open(title: "\(yLabel) against \(xLabel)", yAxis: ya, band: band)
         for t in xa.ticks {
             let x = xa.map(t, x0, x1)
             s += "<line x1=\"\(c(x))\" x2=\"\(c(x))\" y1=\"\(c(y0))\" y2=\"\(c(y0 + 5))\" stroke=\"#666666\"/>"
             s += "<text x=\"\(c(x))\" y=\"\(c(y0 + 18))\" text-anchor=\"middle\" class=\"tick\">\(xa.label(t))</text>"
         }
         s += "<text x=\"\(c((x0 + x1) / 2))\" y=\"\(c(height - 8))\" text-anchor=\"middle\" class=\"axis\">\(Markup.escape(xLabel))</text>"
-        s += "<text transform=\"translate(16 \(c((y0 + y1) / 2))) rotate(-90)\" text-anchor=\"middle\" class=\"axis\">\(Markup.escape(yLabel))</text>"
+        s += frame.yAxisLabel(yLabel)
 
         for line in series where line.style != .markers && line.points.count > 1 {
             let pts = Self.reduce(line.points).map { "\(c(xa.map($0.x, x0, x1))),\(c(ya.map($0.y, y0, y1)))" }

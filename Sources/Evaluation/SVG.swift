@@ -132,3 +132,39 @@ struct LegendEntry {
         return "<div class=\"legend\">" + items.joined() + "</div>"
     }
 }
+
+/// A shaded horizontal range on a chart, e.g. the KL band.
+typealias ChartBand = (low: Double, high: Double, label: String)
+
+/// What every chart shares: the svg element and its plot box (fixed margins for the tick and
+/// axis labels), an optional shaded band, the y grid with its tick labels, and the rotated
+/// y-axis label. A chart draws its own marks between `open` and `close`.
+struct PlotFrame {
+    let width: Double, height: Double
+    var x0: Double { 64 }
+    var x1: Double { width - 16 }
+    var y0: Double { height - 48 }
+    var y1: Double { 12 }
+
+    func open(title: String, yAxis ya: Axis, band: ChartBand?) -> String {
+        func c(_ v: Double) -> String { Markup.coordinate(v) }
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\">"
+        s += "<title>\(Markup.escape(title))</title>"
+        s += "<rect x=\"\(c(x0))\" y=\"\(c(y1))\" width=\"\(c(x1 - x0))\" height=\"\(c(y0 - y1))\" fill=\"#ffffff\" stroke=\"#bbbbbb\"/>"
+        if let band {
+            let a = ya.map(band.high, y0, y1), b = ya.map(band.low, y0, y1)
+            s += "<rect x=\"\(c(x0))\" y=\"\(c(a))\" width=\"\(c(x1 - x0))\" height=\"\(c(max(b - a, 1)))\" fill=\"#2ca02c\" fill-opacity=\"0.12\"/>"
+            s += "<text x=\"\(c(x1 - 6))\" y=\"\(c(a - 4))\" text-anchor=\"end\" class=\"note\">\(Markup.escape(band.label))</text>"
+        }
+        for t in ya.ticks {
+            let y = ya.map(t, y0, y1)
+            s += "<line x1=\"\(c(x0))\" x2=\"\(c(x1))\" y1=\"\(c(y))\" y2=\"\(c(y))\" stroke=\"#e6e6e6\"/>"
+            s += "<text x=\"\(c(x0 - 6))\" y=\"\(c(y + 4))\" text-anchor=\"end\" class=\"tick\">\(ya.label(t))</text>"
+        }
+        return s
+    }
+
+    func yAxisLabel(_ label: String) -> String {
+        "<text transform=\"translate(16 \(Markup.coordinate((y0 + y1) / 2))) rotate(-90)\" text-anchor=\"middle\" class=\"axis\">\(Markup.escape(label))</text>"
+    }
+}
