@@ -169,19 +169,9 @@ public final class Calibration {
 
     private static func validate(_ examples: [Example], _ config: ModelConfig) throws {
         for (i, ex) in examples.enumerated() {
-            var length = 2 + ex.prompt.count + ex.target.count
-            if let image = ex.image {
-                guard let c = config.image else { throw CalibrationError("calibration example \(i) has an image but the model has no image encoder") }
-                try image.expectShape([3, c.size, c.size], "calibration example \(i) image")
-                length += c.tokens
-            }
-            if let audio = ex.audio {
-                guard let c = config.audio else { throw CalibrationError("calibration example \(i) has audio but the model has no audio encoder") }
-                try audio.expectShape([AudioEncoderConfig.melBins, c.frames], "calibration example \(i) audio")
-                length += c.tokens
-            }
-            if let bad = (ex.prompt + ex.target).first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
-                throw CalibrationError("calibration example \(i): token id \(bad) is outside the vocabulary of \(config.vocabSize)")
+            let length: Int
+            do { length = try ex.promptPositions(in: config, name: "calibration example \(i)") + ex.target.count + 1 } catch {
+                throw CalibrationError("\(error)")
             }
             guard length <= config.maxPositions else {
                 throw CalibrationError("calibration example \(i): \(length) positions exceed max_positions \(config.maxPositions)")

@@ -103,19 +103,9 @@ public final class Generator {
         guard options.maxTokens >= 1 else { throw GenerationError("maxTokens must be at least 1, got \(options.maxTokens)") }
         guard options.search.width >= 1 else { throw GenerationError("beam width must be at least 1, got \(options.search.width)") }
         for (i, ex) in examples.enumerated() {
-            var length = 1 + ex.prompt.count
-            if let image = ex.image {
-                guard let c = config.image else { throw GenerationError("example \(i) has an image but the model has no image encoder") }
-                try image.expectShape([3, c.size, c.size], "example \(i) image")
-                length += c.tokens
-            }
-            if let audio = ex.audio {
-                guard let c = config.audio else { throw GenerationError("example \(i) has audio but the model has no audio encoder") }
-                try audio.expectShape([AudioEncoderConfig.melBins, c.frames], "example \(i) audio")
-                length += c.tokens
-            }
-            if let bad = ex.prompt.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
-                throw GenerationError("example \(i): prompt token id \(bad) is outside the vocabulary of \(config.vocabSize)")
+            let length: Int
+            do { length = try ex.promptPositions(in: config, name: "example \(i)") } catch {
+                throw GenerationError("\(error)")
             }
             // The last produced token is never fed, so the stream reaches length + maxTokens − 1 positions.
             guard length + options.maxTokens - 1 <= config.maxPositions else {

@@ -40,8 +40,7 @@ public struct ExampleBuilder: Sendable {
             }
             example.target = ids(answer)
         }
-        let length = 1 + (example.image == nil ? 0 : config.image!.tokens) + (example.audio == nil ? 0 : config.audio!.tokens)
-            + example.prompt.count + example.target.count + 1
+        let length = try example.promptPositions(in: config, name: sample.id) + example.target.count + 1
         guard length <= config.maxPositions else {
             throw InputError("\(sample.id): \(length) positions exceed max_positions \(config.maxPositions)")
         }

@@ -14,6 +14,32 @@ public struct Example: Sendable {
     }
 }
 
+extension Example {
+    /// Checks that the example fits `config` (what `Batch` assumes: an encoder for each medium,
+    /// media of the encoder's shape, token ids inside the vocabulary) and returns how many stream
+    /// positions come before the target: `<|bos|>`, the media tokens and the prompt. Messages
+    /// start with `name`, e.g. "example 3".
+    public func promptPositions(in config: ModelConfig, name: String) throws -> Int {
+        var length = 1 + prompt.count
+        if let image {
+            guard let c = config.image else { throw InputError("\(name) has an image but the model has no image encoder") }
+            try image.expectShape([3, c.size, c.size], "\(name) image")
+            length += c.tokens
+        }
+        if let audio {
+            guard let c = config.audio else { throw InputError("\(name) has audio but the model has no audio encoder") }
+            try audio.expectShape([AudioEncoderConfig.melBins, c.frames], "\(name) audio")
+            length += c.tokens
+        }
+        for (part, ids) in [("prompt", prompt), ("target", target)] {
+            if let bad = ids.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
+                throw InputError("\(name): \(part) token id \(bad) is outside the vocabulary of \(config.vocabSize)")
+            }
+        }
+        return length
+    }
+}
+
 /// A batch of examples packed into one token stream (DESIGN §2):
 /// `<|bos|> [image tokens] [audio tokens] prompt target <|eos|>` per example, back to back.
 /// Every position carries its modality; the loss reads only the target and `<|eos|>`.
