@@ -31,11 +31,11 @@ public enum Place: Int, CaseIterable, Sendable, Comparable, CustomStringConverti
     func centre(side: Int) -> (x: Float, y: Float) {
         let s = Float(side)
         switch self {
-        case .left: return (0.2 * s, 0.5 * s)
+        case .left: return (0.18 * s, 0.5 * s)
         case .middle: return (0.5 * s, 0.5 * s)
-        case .right: return (0.8 * s, 0.5 * s)
-        case .top: return (0.5 * s, 0.2 * s)
-        case .bottom: return (0.5 * s, 0.8 * s)
+        case .right: return (0.82 * s, 0.5 * s)
+        case .top: return (0.5 * s, 0.18 * s)
+        case .bottom: return (0.5 * s, 0.82 * s)
         }
     }
 

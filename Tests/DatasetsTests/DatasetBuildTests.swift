@@ -94,7 +94,7 @@ struct DatasetBuildTests {
                 let url = try #require(sample.audio)
                 let audio = try AudioFile.read(url)
                 #expect(url.pathExtension == "flac" && audio.sampleRate == 16000, "\(url.lastPathComponent): \(audio.sampleRate) Hz")
-                #expect(audio.seconds > 0.3 && audio.seconds <= BuildOptions.micro().maxSpeechSeconds,
+                #expect(audio.seconds > 0.2 && audio.seconds <= BuildOptions.micro().maxSpeechSeconds,
                         "\(url.lastPathComponent) lasts \(audio.seconds) s")
             }
         }
