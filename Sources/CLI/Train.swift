@@ -11,10 +11,10 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a multimodal MoE from a recipe on dataset manifests.",
         discussion: """
-            The recipe (YAML) names the model, the data mix, the optimiser, the schedule, the
-            loss weights, the evaluation and checkpoint cadence, and the seed. The run folder gets
-            step-NNNNNN/ checkpoints (the last few), best/ (lowest validation loss), the latest
-            model files themselves, and metrics.jsonl. Ctrl-C saves a checkpoint and exits;
+            The recipe (YAML) names the model, the data mix, the optimiser, the schedule, the \
+            loss weights, the evaluation and checkpoint cadence, and the seed. The run folder gets \
+            step-NNNNNN/ checkpoints (the last few), best/ (lowest validation loss), the latest \
+            model files themselves, and metrics.jsonl. Ctrl-C saves a checkpoint and exits; \
             --resume continues bit for bit from the newest step-NNNNNN/.
 
             Examples:
