@@ -13,7 +13,7 @@ struct BenchGEMM: ParsableCommand {
         commandName: "gemm",
         abstract: "GFLOP/s of the GEMM path on the model's real shapes.",
         discussion: """
-            Each shape is C[m,n] = A[m,k]·B[k,n], timed over repeated runs; the median is reported.
+            Each shape is C[m,n] = A[m,k]·B[k,n], timed over repeated runs; the median is reported. \
             Compare against OpenBLAS called from C with Tests/Benchmarks/gemm-vs-c.sh.
 
             Examples:

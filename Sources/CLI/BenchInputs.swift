@@ -9,9 +9,9 @@ struct BenchInputs: ParsableCommand {
         commandName: "inputs",
         abstract: "PNG decode+resize and log-mel throughput, next to what one training step needs.",
         discussion: """
-            Times the data loader's per-sample work on the fixtures' real files (medians), then a
-            training step of the recipe on a synthetic batch of the same shape, and reports how
-            many images and clips a step consumes against how many the loader's thread prepares
+            Times the data loader's per-sample work on the fixtures' real files (medians), then a \
+            training step of the recipe on a synthetic batch of the same shape, and reports how \
+            many images and clips a step consumes against how many the loader's thread prepares \
             in that time.
 
             Examples:

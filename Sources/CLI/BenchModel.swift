@@ -9,10 +9,10 @@ struct BenchModel: ParsableCommand {
         commandName: "model",
         abstract: "Forward+backward tokens/s and model FLOP utilisation against sgemm's peak.",
         discussion: """
-            Runs training steps (forward, loss, backward) on synthetic batches shaped like the
-            recipe's data (images, audio, prompts and answers), reports the median step time,
-            tokens/s and achieved GFLOP/s next to the sgemm GFLOP/s measured in the same run on
-            the model's largest GEMM shape, and (with --experts) the step time as the routed
+            Runs training steps (forward, loss, backward) on synthetic batches shaped like the \
+            recipe's data (images, audio, prompts and answers), reports the median step time, \
+            tokens/s and achieved GFLOP/s next to the sgemm GFLOP/s measured in the same run on \
+            the model's largest GEMM shape, and (with --experts) the step time as the routed \
             experts per group grow at fixed top-k.
 
             Examples:

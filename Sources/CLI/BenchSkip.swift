@@ -22,9 +22,13 @@ struct BenchSkip: ParsableCommand {
             reported, each with the unskipped median over it. The table is Markdown.
 
             Examples:
-              moe-mm bench skip --checkpoint checkpoints/tiny --manifest data/scenes/test.jsonl
-              moe-mm bench skip --checkpoint checkpoints/tiny --manifest data/scenes/test.jsonl --calibration-manifest data/scenes/val.jsonl
-              moe-mm bench skip --checkpoint checkpoints/tiny --manifest data/scenes/test.jsonl --targets 0.5 --json
+              moe-mm bench skip --checkpoint checkpoints/tiny \\
+                --manifest data/scenes/test.jsonl
+              moe-mm bench skip --checkpoint checkpoints/tiny \\
+                --manifest data/scenes/test.jsonl \\
+                --calibration-manifest data/scenes/val.jsonl
+              moe-mm bench skip --checkpoint checkpoints/tiny \\
+                --manifest data/scenes/test.jsonl --targets 0.5 --json
             """)
 
     @Option(help: "A trained checkpoint directory.")

@@ -9,14 +9,15 @@ struct BenchTrain: ParsableCommand {
         commandName: "train",
         abstract: "A training step's tokens/s and FLOP utilisation, and caption latency, against sgemm's peak.",
         discussion: """
-            In one run: sgemm's GFLOP/s on the model's largest GEMM shape, a training step
-            (forward, loss, backward, AdamW update) on a synthetic batch shaped like the bundled
-            mix, and captioning latency (prefill of a batch of images, then per decoded token
+            In one run: sgemm's GFLOP/s on the model's largest GEMM shape, a training step \
+            (forward, loss, backward, AdamW update) on a synthetic batch shaped like the bundled \
+            mix, and captioning latency (prefill of a batch of images, then per decoded token \
             through the KV cache). Medians of repeated runs.
 
             Examples:
               moe-mm bench train --config configs/tiny.yaml
-              moe-mm bench train --config configs/tiny.yaml --checkpoint checkpoints/tiny --json
+              moe-mm bench train --config configs/tiny.yaml --checkpoint checkpoints/tiny \\
+                --json
             """)
 
     @Option(help: "A recipe (.yaml) or config.json.") var config: String

@@ -16,8 +16,10 @@ struct Calibrate: ParsableCommand {
             least --keep. `caption --skip` then uses the file.
 
             Examples:
-              moe-mm calibrate --checkpoint checkpoints/tiny --manifest data/scenes/val.jsonl --keep 0.99
-              moe-mm calibrate --checkpoint checkpoints/tiny --manifest data/scenes/val.jsonl --target-skip 0.5 --grid 24
+              moe-mm calibrate --checkpoint checkpoints/tiny \\
+                --manifest data/scenes/val.jsonl --keep 0.99
+              moe-mm calibrate --checkpoint checkpoints/tiny \\
+                --manifest data/scenes/val.jsonl --target-skip 0.5 --grid 24
             """)
 
     @Option(help: "A trained checkpoint directory; skipping.json is written into it.")

@@ -8,13 +8,15 @@ struct Caption: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Describe images (and transcribe or answer about audio) with a trained checkpoint.",
         discussion: """
-            All inputs run as one batch: one prefill, then one position per sequence per step
+            All inputs run as one batch: one prefill, then one position per sequence per step \
             through the KV cache. Given both images and --audio, each image is paired with the clip.
 
             Examples:
               moe-mm caption data/samples/scene-1.png --checkpoint checkpoints/tiny
-              moe-mm caption data/samples/*.png --checkpoint checkpoints/tiny --beam 4 --json
-              moe-mm caption --audio data/samples/speech-1.flac --checkpoint checkpoints/tiny
+              moe-mm caption data/samples/*.png --checkpoint checkpoints/tiny \\
+                --beam 4 --json
+              moe-mm caption --audio data/samples/speech-1.flac \\
+                --checkpoint checkpoints/tiny
               moe-mm caption photo.png --checkpoint checkpoints/tiny --skip
             """)
 

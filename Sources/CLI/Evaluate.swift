@@ -8,24 +8,31 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score a checkpoint on benchmark manifests, or score predictions made elsewhere.",
         discussion: """
-            With --checkpoint, runs every benchmark manifest (*.jsonl) in --benchmarks and picks
-            the metric from each sample's task: caption → BLEU-1..4, ROUGE-L, CIDEr-D;
-            transcribe → WER; vqa → exact-match accuracy; text → perplexity (a sample without
-            a task counts as a caption). Each row also reports its cost: tokens/s, prefill and
-            per-token latency (p50/p95 over batches), FLOPs and active parameters per token,
-            skip ratio with --skip, and the process's peak memory. The table is printed and
-            written as JSON and Markdown (default <checkpoint>/evaluation.json and .md, or
-            evaluation-skip.* when skipping). Broken samples are listed with their manifest line
+            With --checkpoint, runs every benchmark manifest (*.jsonl) in --benchmarks and picks \
+            the metric from each sample's task: caption → BLEU-1..4, ROUGE-L, CIDEr-D, and, for \
+            samples with a scene ("left=dog|top=cat|background=blue"), object accuracy \
+            (Σ|P∩T| / Σ|P∪T| over the pictures: T the scene's object names, P the names from the \
+            benchmark's scenes that the caption mentions as whole words, longest first) and place \
+            accuracy (the share of the scenes' objects named with their place word in the same \
+            clause); \
+            transcribe → WER; vqa → exact-match accuracy; text → perplexity (a sample without \
+            a task counts as a caption). Each row also reports its cost: tokens/s, prefill and \
+            per-token latency (p50/p95 over batches), FLOPs and active parameters per token, \
+            skip ratio with --skip, and the process's peak memory. The table is printed and \
+            written as JSON and Markdown (default <checkpoint>/evaluation.json and .md, or \
+            evaluation-skip.* when skipping). Broken samples are listed with their manifest line \
             and left out; the rest are scored.
 
-            With --predictions and --benchmark, scores a JSON Lines file of {"id", "text"} against
-            the manifest's references with no model; ids missing from either side are listed,
+            With --predictions and --benchmark, scores a JSON Lines file of {"id", "text"} against \
+            the manifest's references with no model; ids missing from either side are listed, \
             and no matching id at all is an error.
 
             Examples:
               moe-mm evaluate --checkpoint checkpoints/tiny --benchmarks data/benchmarks
-              moe-mm evaluate --checkpoint checkpoints/tiny --only caption,vqa --limit 50 --skip
-              moe-mm evaluate --predictions out/caption.jsonl --benchmark data/benchmarks/caption.jsonl
+              moe-mm evaluate --checkpoint checkpoints/tiny --only caption,vqa --limit 50 \\
+                --skip
+              moe-mm evaluate --predictions out/caption.jsonl \\
+                --benchmark data/benchmarks/caption.jsonl
             """)
 
     @Option(help: "A trained checkpoint directory to evaluate.")

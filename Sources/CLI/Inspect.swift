@@ -9,19 +9,20 @@ struct Inspect: ParsableCommand {
         abstract: "Parameters, active parameters and FLOPs per token of a model, and its routing.",
         discussion: """
             With --config, prints the parameter and FLOP accounting of an architecture.
-            With --checkpoint, prints the same for the checkpoint and writes a report directory:
-            routing.json and report.html (one self-contained page: routing heatmaps, modality
-            KL per layer, training curves). The run's metrics.jsonl is read from the checkpoint
+            With --checkpoint, prints the same for the checkpoint and writes a report directory: \
+            routing.json and report.html (one self-contained page: routing heatmaps, modality \
+            KL per layer, training curves). The run's metrics.jsonl is read from the checkpoint \
             directory, or from its parent for a run's step-NNNNNN/ and best/ checkpoints.
-            With --manifest, the checkpoint also runs forward over the manifest's samples (answers
-            included, so text routing covers them) and the report gets its routing per layer,
-            group and modality: expert load, mean routing, and the modality pairs' symmetric KL
+            With --manifest, the checkpoint also runs forward over the manifest's samples (answers \
+            included, so text routing covers them) and the report gets its routing per layer, \
+            group and modality: expert load, mean routing, and the modality pairs' symmetric KL \
             and top-k agreement.
 
             Examples:
               moe-mm inspect --config configs/tiny.yaml
               moe-mm inspect --checkpoint checkpoints/tiny --report reports/tiny
-              moe-mm inspect --checkpoint checkpoints/tiny --manifest data/scenes/val.jsonl --limit 200
+              moe-mm inspect --checkpoint checkpoints/tiny \\
+                --manifest data/scenes/val.jsonl --limit 200
             """)
 
     @Option(help: "A recipe (.yaml) or a config.json to account for, without weights.")

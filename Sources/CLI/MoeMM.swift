@@ -7,7 +7,7 @@ struct MoeMM: ParsableCommand {
         commandName: "moe-mm",
         abstract: "Train, run and evaluate compact multimodal mixture-of-experts models on a CPU.",
         discussion: """
-            Image, audio and text become one token stream; a decoder with modality-grouped
+            Image, audio and text become one token stream; a decoder with modality-grouped \
             shared and routed experts reads it and writes text. See README.md.
             """,
         subcommands: [DataCommand.self, Train.self, Caption.self, Calibrate.self, Evaluate.self, Inspect.self, Preprocess.self, Tokenize.self, TokenizerCommand.self, Bench.self])

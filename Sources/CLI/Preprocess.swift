@@ -8,15 +8,17 @@ struct Preprocess: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write exactly the tensors the encoders will see, for debugging a data pipeline.",
         discussion: """
-            The image goes through the model's preprocessing (composite over white, resize,
-            normalise) to [3, size, size]; the audio through the Whisper log-mel front end to
-            [80, frames] (padded or trimmed to the encoder's length); the text through the
+            The image goes through the model's preprocessing (composite over white, resize, \
+            normalise) to [3, size, size]; the audio through the Whisper log-mel front end to \
+            [80, frames] (padded or trimmed to the encoder's length); the text through the \
             tokenizer to ids. Load the result in Python with safetensors.numpy.load_file.
 
             Examples:
-              moe-mm preprocess --image data/samples/scene-1.png --config configs/tiny.yaml --out x.safetensors
-              moe-mm preprocess --audio clip.flac --text "a dog" --config checkpoints/tiny/config.json \\
-                  --tokenizer checkpoints/tiny/tokenizer.json --out x.safetensors
+              moe-mm preprocess --image data/samples/scene-1.png \\
+                --config configs/tiny.yaml --out x.safetensors
+              moe-mm preprocess --audio clip.flac --text "a dog" \\
+                --config checkpoints/tiny/config.json \\
+                --tokenizer checkpoints/tiny/tokenizer.json --out x.safetensors
             """)
 
     @Option(help: "A PNG image.") var image: String?

@@ -11,10 +11,10 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a multimodal MoE from a recipe on dataset manifests.",
         discussion: """
-            The recipe (YAML) names the model, the data mix, the optimiser, the schedule, the
-            loss weights, the evaluation and checkpoint cadence, and the seed. The run folder gets
-            step-NNNNNN/ checkpoints (the last few), best/ (lowest validation loss), the latest
-            model files themselves, and metrics.jsonl. Ctrl-C saves a checkpoint and exits;
+            The recipe (YAML) names the model, the data mix, the optimiser, the schedule, the \
+            loss weights, the evaluation and checkpoint cadence, and the seed. The run folder gets \
+            step-NNNNNN/ checkpoints (the last few), best/ (lowest validation loss), the latest \
+            model files themselves, and metrics.jsonl. Ctrl-C saves a checkpoint and exits; \
             --resume continues bit for bit from the newest step-NNNNNN/.
 
             Examples:
@@ -138,15 +138,22 @@ struct Train: ParsableCommand {
     }
 }
 
-/// Greedy captions for the validation images, scored with CIDEr-D against their references.
+/// Greedy captions for the validation images, scored with CIDEr-D and BLEU-4 against their
+/// references, and with object-name accuracy when the samples carry scenes (a malformed scene
+/// just leaves its sample out of that number).
 func quickScores(_ model: MultimodalMoE, builder: ExampleBuilder, samples: [Sample]) -> [String: Double] {
     guard !samples.isEmpty,
           let examples = try? samples.map({ try builder.example($0, withTarget: false) }),
           let generations = try? Generator(model: model).generate(examples, options: GenerationOptions(maxTokens: 32))
     else { return [:] }
-    let items = zip(samples, generations).map { (id: $0.id, candidate: builder.text($1.tokens), references: $0.references) }
-    guard let scores = try? CaptionMetrics.score(items) else { return [:] }
-    return ["val_cider_d": scores.ciderD, "val_bleu4": scores.bleu[3]]
+    let items = zip(samples, generations).map { sample, g in
+        TaskScoring.Item(id: sample.id, prediction: builder.text(g.tokens), references: sample.references,
+                         scene: (try? SceneLayout.of(sample)) ?? nil)
+    }
+    guard let scores = try? TaskScoring.score(.caption, items), let cider = scores[.ciderD], let bleu4 = scores[.bleu4] else { return [:] }
+    var out = ["val_cider_d": cider, "val_bleu4": bleu4]
+    if let objects = scores[.objectAccuracy] { out["val_object_accuracy"] = objects }
+    return out
 }
 
 /// SIGINT and SIGTERM ask the training loop to save and stop at the next step boundary.

@@ -99,17 +99,21 @@ public final class BenchmarkRunner {
         var tally = Tally(), problems: [String] = [], items: [TaskScoring.Item] = [], predictions: [Prediction] = []
         var nll = 0.0, scored = 0
         for begin in stride(from: 0, to: samples.count, by: options.batchSize) {
-            var ready: [(sample: Sample, example: Example)] = []
+            var ready: [(sample: Sample, example: Example, scene: SceneLayout?)] = []
             for sample in samples[begin..<min(begin + options.batchSize, samples.count)] {
-                do { ready.append((sample, try example(sample, task))) } catch {
+                do {
+                    // Only captions are scored against the scene; a vqa sample's scene is not read.
+                    let scene = task == .caption ? try SceneLayout.of(sample) : nil
+                    ready.append((sample, try example(sample, task), scene))
+                } catch {
                     problems.append("\(file):\(sample.line): \(error)")
                 }
             }
             if !ready.isEmpty {
                 if task.generates {
-                    for (sample, text) in try generate(ready, into: &tally) {
-                        items.append(TaskScoring.Item(id: sample.id, prediction: text, references: sample.references))
-                        predictions.append(Prediction(id: sample.id, text: text))
+                    for (r, text) in zip(ready, try generate(ready.map(\.example), into: &tally)) {
+                        items.append(TaskScoring.Item(id: r.sample.id, prediction: text, references: r.sample.references, scene: r.scene))
+                        predictions.append(Prediction(id: r.sample.id, text: text))
                     }
                 } else {
                     nll += score(ready.map(\.example), into: &tally, counting: counting)
@@ -151,19 +155,19 @@ public final class BenchmarkRunner {
         Double(n * length) + Double(n * (n - 1)) / 2
     }
 
-    /// One batch of answers, decoded to text.
-    private func generate(_ ready: [(sample: Sample, example: Example)], into tally: inout Tally) throws -> [(Sample, String)] {
-        let generations = try generator.generate(ready.map(\.example), options: options.generation)
+    /// One batch of answers, decoded to text, in the examples' order.
+    private func generate(_ examples: [Example], into tally: inout Tally) throws -> [String] {
+        let generations = try generator.generate(examples, options: options.generation)
         // Timings and skip counts are the batch's, shared by its examples: take them once.
         let first = generations[0], steps = max(generations.map(\.tokenCount).max()!, 1)
         tally.prefill.add(first.prefillSeconds)
         tally.perToken.add(first.decodeSeconds / Double(steps))
         tally.seconds += first.prefillSeconds + first.decodeSeconds
         if let skip = first.skip { tally.skip += skip }
-        return zip(ready, generations).map { r, g in
+        return zip(examples, generations).map { example, g in
             tally.tokens += g.tokenCount
-            tally.context += attended(after: streamLength(r.example), tokens: g.tokenCount)
-            return (r.sample, builder.text(g.tokens))
+            tally.context += attended(after: streamLength(example), tokens: g.tokenCount)
+            return builder.text(g.tokens)
         }
     }
 

@@ -2,7 +2,8 @@ import Inputs
 
 /// What a benchmark sample asks for, read from its manifest `task` field; it decides the metric.
 public enum BenchmarkTask: String, CaseIterable, Codable, Sendable {
-    /// Describe the image (or audio): BLEU-1..4, ROUGE-L, CIDEr-D against every reference.
+    /// Describe the image (or audio): BLEU-1..4, ROUGE-L, CIDEr-D against every reference, and
+    /// for samples with a `scene`, object-name and place accuracy (`ObjectAccuracy`).
     case caption
     /// Speech to text: corpus word error rate against the first reference.
     case transcribe
@@ -20,10 +21,11 @@ public enum BenchmarkTask: String, CaseIterable, Codable, Sendable {
     /// Whether the model must write an answer (every task but `text`, which is scored teacher-forced).
     public var generates: Bool { self != .text }
 
-    /// The metrics this task reports, in table order.
+    /// The metrics this task reports, in table order; a caption row has `objectAccuracy` and
+    /// `placeAccuracy` only when its samples carry scenes.
     public var metrics: [QualityMetric] {
         switch self {
-        case .caption: [.bleu1, .bleu2, .bleu3, .bleu4, .rougeL, .ciderD]
+        case .caption: [.bleu1, .bleu2, .bleu3, .bleu4, .rougeL, .ciderD, .objectAccuracy, .placeAccuracy]
         case .transcribe: [.wer]
         case .vqa: [.accuracy]
         case .text: [.perplexity]
@@ -34,7 +36,10 @@ public enum BenchmarkTask: String, CaseIterable, Codable, Sendable {
 /// One quality number of a benchmark. The raw value is its key in the JSON report.
 public enum QualityMetric: String, CaseIterable, Codable, Sendable {
     case bleu1 = "bleu_1", bleu2 = "bleu_2", bleu3 = "bleu_3", bleu4 = "bleu_4"
-    case rougeL = "rouge_l", ciderD = "cider_d", wer, accuracy, perplexity
+    case rougeL = "rouge_l", ciderD = "cider_d"
+    /// Caption object-name and place accuracy against the samples' scenes (`ObjectAccuracy`).
+    case objectAccuracy = "object_accuracy", placeAccuracy = "place_accuracy"
+    case wer, accuracy, perplexity
 
     /// The column header in the printed and Markdown tables.
     public var label: String {
@@ -45,6 +50,8 @@ public enum QualityMetric: String, CaseIterable, Codable, Sendable {
         case .bleu4: "BLEU-4"
         case .rougeL: "ROUGE-L"
         case .ciderD: "CIDEr-D"
+        case .objectAccuracy: "objects"
+        case .placeAccuracy: "places"
         case .wer: "WER"
         case .accuracy: "accuracy"
         case .perplexity: "PPL"
@@ -58,26 +65,34 @@ public enum QualityMetric: String, CaseIterable, Codable, Sendable {
 /// Scores generated answers for the generation tasks; shared by the model run and by
 /// `--predictions`, so both give the same numbers for the same texts.
 public enum TaskScoring {
-    /// One answer to score: the sample's id, what was predicted and what it is compared with.
+    /// One answer to score: the sample's id, what was predicted and what it is compared with
+    /// (for a caption of a scene picture, also the scene).
     public struct Item: Sendable {
         public var id: String
         public var prediction: String
         public var references: [String]
+        public var scene: SceneLayout?
 
-        public init(id: String, prediction: String, references: [String]) {
-            self.id = id; self.prediction = prediction; self.references = references
+        public init(id: String, prediction: String, references: [String], scene: SceneLayout? = nil) {
+            self.id = id; self.prediction = prediction; self.references = references; self.scene = scene
         }
     }
 
-    /// The task's metrics over `items` (at least one). `text` is refused: perplexity needs the
-    /// model's probabilities, not an answer.
+    /// The task's metrics over `items` (at least one). Caption object and place accuracy are
+    /// over the items that carry a scene, and absent when none does. `text` is refused:
+    /// perplexity needs the model's probabilities, not an answer.
     public static func score(_ task: BenchmarkTask, _ items: [Item]) throws -> [QualityMetric: Double] {
         guard !items.isEmpty else { throw EvaluationError("\(task.rawValue): no answers to score") }
         switch task {
         case .caption:
             let s = try CaptionMetrics.score(items.map { (id: $0.id, candidate: $0.prediction, references: $0.references) })
-            return [.bleu1: s.bleu[0], .bleu2: s.bleu[1], .bleu3: s.bleu[2], .bleu4: s.bleu[3],
-                    .rougeL: s.rougeL, .ciderD: s.ciderD]
+            var metrics: [QualityMetric: Double] = [.bleu1: s.bleu[0], .bleu2: s.bleu[1], .bleu3: s.bleu[2], .bleu4: s.bleu[3],
+                                                    .rougeL: s.rougeL, .ciderD: s.ciderD]
+            if let o = ObjectAccuracy.score(items.compactMap { i in i.scene.map { (prediction: i.prediction, scene: $0) } }) {
+                metrics[.objectAccuracy] = o.objects
+                metrics[.placeAccuracy] = o.places
+            }
+            return metrics
         case .transcribe:
             return [.wer: WordErrorRate.corpus(items.map { (reference: $0.references.first ?? "", hypothesis: $0.prediction) })]
         case .vqa:

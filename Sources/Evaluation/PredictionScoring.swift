@@ -82,7 +82,12 @@ public enum PredictionScoring {
             var items: [TaskScoring.Item] = [], missing: [String] = []
             for sample in byTask[task]! {
                 guard let text = predictions.texts[sample.id] else { missing.append(sample.id); continue }
-                items.append(TaskScoring.Item(id: sample.id, prediction: text, references: sample.references))
+                let scene: SceneLayout?
+                do { scene = task == .caption ? try SceneLayout.of(sample) : nil } catch {
+                    problems.append("\(file):\(sample.line): \(error)")
+                    continue
+                }
+                items.append(TaskScoring.Item(id: sample.id, prediction: text, references: sample.references, scene: scene))
             }
             row.samples = items.count
             row.missingIds = missing

@@ -13,11 +13,14 @@ public struct Sample: Sendable, Equatable {
     public var references: [String]
     /// Which metric applies: "caption", "transcribe", "vqa", "text", or nil when unsaid.
     public var task: String?
+    /// What the picture shows, as the bundled data writes it ("left=dog|right=pizza|background=blue");
+    /// caption benchmarks score object names against it. Nil when the manifest gives none.
+    public var scene: String?
     /// The line the sample starts on in its manifest (1-based), for messages.
     public var line: Int
 
     public init(id: String, image: URL? = nil, audio: URL? = nil, prompt: String = "", text: String?,
-                references: [String], task: String? = nil, line: Int = 0) {
+                references: [String], task: String? = nil, scene: String? = nil, line: Int = 0) {
         self.id = id
         self.image = image
         self.audio = audio
@@ -25,6 +28,7 @@ public struct Sample: Sendable, Equatable {
         self.text = text
         self.references = references
         self.task = task
+        self.scene = scene
         self.line = line
     }
 }
@@ -118,10 +122,11 @@ struct SampleDecoder {
         let image = try path(fields["image"], key: "image", line: line)
         let audio = try path(fields["audio"], key: "audio", line: line)
         let task = try string(fields["task"], key: "task", line: line)
+        let scene = try string(fields["scene"], key: "scene", line: line)
         if let conversations = fields["conversations"] {
             let (prompt, text) = try conversation(conversations, line: line)
             return Sample(id: id, image: image, audio: audio, prompt: prompt, text: text, references: [text],
-                          task: task, line: line)
+                          task: task, scene: scene, line: line)
         }
         let prompt = try string(fields["prompt"], key: "prompt", line: line) ?? ""
         let text = try string(fields["text"], key: "text", line: line)
@@ -131,7 +136,7 @@ struct SampleDecoder {
         let references = try stringList(fields["references"], key: "references", line: line)
         guard text != nil || references != nil else { throw fail(line, "expected \"text\" or \"references\"") }
         return Sample(id: id, image: image, audio: audio, prompt: prompt, text: text,
-                      references: references ?? [text!], task: task, line: line)
+                      references: references ?? [text!], task: task, scene: scene, line: line)
     }
 
     func identifier(_ value: Any?, line: Int) throws -> String? {

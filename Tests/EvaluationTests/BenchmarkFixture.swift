@@ -8,7 +8,7 @@ import TestSupport
 
 /// Benchmark manifests of every task in a temporary folder (`benchmarks/`), with the PNGs and
 /// WAVs they point at (`media/`), and a builder whose tokenizer was trained on their texts and
-/// whose tiny model's vocabulary covers it. `vqa.jsonl` has a broken line (2), a missing image
+/// whose tiny model's vocabulary covers it. The captions carry scenes; `vqa.jsonl` has a broken line (2), a missing image
 /// (line 4) and an unknown task (line 6) among its good samples.
 struct BenchmarkFixture {
     let directory: TemporaryDirectory
@@ -19,9 +19,9 @@ struct BenchmarkFixture {
 
     static let manifests: [String: [String]] = [
         "caption": [
-            #"{"id": "c1", "image": "../media/0.png", "text": "a red square on green grass", "references": ["a red square on green grass", "red block on a lawn"], "task": "caption"}"#,
-            #"{"id": "c2", "image": "../media/1.png", "references": ["a blue circle in the sky", "blue ball up high"], "task": "caption"}"#,
-            #"{"id": "c3", "image": "../media/2.png", "references": ["two green triangles", "green shapes"]}"#,
+            #"{"id": "c1", "image": "../media/0.png", "text": "a red square on green grass", "references": ["a red square on green grass", "red block on a lawn"], "task": "caption", "scene": "middle=red square|background=green"}"#,
+            #"{"id": "c2", "image": "../media/1.png", "references": ["a blue circle in the sky", "blue ball up high"], "task": "caption", "scene": "top=blue circle|background=white"}"#,
+            #"{"id": "c3", "image": "../media/2.png", "references": ["two green triangles", "green shapes"], "scene": "left=green triangle|right=green triangle|background=white"}"#,
         ],
         "transcribe": [
             #"{"id": "s1", "audio": "../media/0.wav", "text": "hello there", "task": "transcribe"}"#,

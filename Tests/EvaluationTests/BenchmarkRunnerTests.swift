@@ -26,10 +26,13 @@ import TestSupport
             // The row's numbers are its task's metric over the answers it reports.
             #expect(row.predictions.map(\.id) == Self.ids(name, fixture), "\(name): answered \(row.predictions.map(\.id))")
             let samples = try Manifest(contentsOf: fixture.manifest(name), skipBadLines: true).samples
-            let items = row.predictions.map { p in
-                TaskScoring.Item(id: p.id, prediction: p.text, references: samples.first { $0.id == p.id }!.references)
+            let items = try row.predictions.map { p in
+                let sample = samples.first { $0.id == p.id }!
+                return TaskScoring.Item(id: p.id, prediction: p.text, references: sample.references,
+                                        scene: task == .caption ? try SceneLayout.of(sample) : nil)
             }
             let again = try TaskScoring.score(task, items)
+            #expect(again.count == row.metrics.count, "\(name): rescored \(again.keys.map(\.rawValue).sorted()), row has \(row.metrics.keys.map(\.rawValue).sorted())")
             for (metric, value) in again {
                 #expect(row.metrics[metric] == value, "\(name) \(metric.label): row \(row.metrics[metric] ?? .nan), rescored \(value)")
             }
@@ -145,6 +148,21 @@ import TestSupport
         let none = try fixture.runner(fixture.model()).run(empty)
         #expect(none.count == 1 && none[0].samples == 0 && none[0].task == nil && none[0].problems.count == 1,
                 "an empty manifest should give one empty row with its reason: \(none.map(\.problems))")
+    }
+
+    @Test func aMalformedCaptionSceneIsReportedByLineAndOtherTasksIgnoreScenes() throws {
+        let fixture = try BenchmarkFixture()
+        let url = try fixture.extraManifest("scenes.jsonl", [
+            #"{"id": "good", "image": "../media/0.png", "references": ["red"], "task": "caption", "scene": "middle=red square|background=green"}"#,
+            #"{"id": "bad", "image": "../media/0.png", "references": ["red"], "task": "caption", "scene": "middle=red square"}"#,
+            #"{"id": "q", "image": "../media/0.png", "prompt": "what colour?", "references": ["red"], "task": "vqa", "scene": "nonsense"}"#,
+        ])
+        let rows = try fixture.runner(fixture.model()).run(url)
+        #expect(rows.map(\.name) == ["scenes[caption]", "scenes[vqa]"] && rows.map(\.samples) == [1, 1],
+                "rows \(rows.map(\.name)) with \(rows.map(\.samples)) samples, expected one caption and one vqa")
+        #expect(rows[0].problems == ["\(url.relativePath):2: sample bad: scene \"middle=red square\": no background"],
+                "problems \(rows[0].problems)")
+        #expect(rows[0].metrics[.objectAccuracy] != nil, "the good caption's scene should give an object accuracy: \(rows[0].metrics)")
     }
 
     @Test func onlyNamesBenchmarksThatExist() throws {

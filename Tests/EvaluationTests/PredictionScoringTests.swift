@@ -108,4 +108,35 @@ import TestSupport
             try PredictionFile(contentsOf: empty)
         } throws: { error in "\(error)".contains("empty.jsonl") && "\(error)".contains("no usable predictions") }
     }
+
+    @Test func scenedCaptionsGetObjectAccuracyAndOthersNoKey() throws {
+        let dir = try TemporaryDirectory()
+        let scened = try Self.file(dir, "scenes.jsonl", [
+            #"{"id": "p1", "image": "1.png", "references": ["a dog on the left on a blue background"], "task": "caption", "scene": "left=dog|background=blue"}"#,
+            #"{"id": "p2", "image": "2.png", "references": ["a cat at the top on a red background"], "task": "caption", "scene": "top=cat|background=red"}"#,
+            #"{"id": "p3", "image": "3.png", "references": ["a cat on the left"], "task": "caption", "scene": "left=cat"}"#,
+        ])
+        let predictions = try Self.file(dir, "scenes-pred.jsonl", [
+            #"{"id": "p1", "text": "a dog on the left and a cat"}"#, #"{"id": "p2", "text": "a cat at the top"}"#,
+            #"{"id": "p3", "text": "a cat"}"#,
+        ])
+        let rows = try PredictionScoring.score(PredictionFile(contentsOf: predictions), benchmark: scened)
+        // p1: dog right, cat extra; p2: cat right; p3 left out for its scene with no background.
+        #expect(rows[0].samples == 2, "scored \(rows[0].samples), expected 2 (p3's scene is malformed)")
+        #expect(rows[0].metrics[.objectAccuracy] == 2.0 / 3, "object accuracy \(rows[0].metrics[.objectAccuracy] ?? .nan), expected 2/3")
+        #expect(rows[0].metrics[.placeAccuracy] == 1, "place accuracy \(rows[0].metrics[.placeAccuracy] ?? .nan), expected 1")
+        let file = scened.relativePath
+        #expect(rows[0].problems == ["\(file):3: sample p3: scene \"left=cat\": no background"], "problems \(rows[0].problems)")
+
+        let plain = try Self.file(dir, "plain-pred.jsonl", Self.captions.map { #"{"id": "\#($0.id)", "text": "a dog"}"# })
+        let unscened = try PredictionScoring.score(PredictionFile(contentsOf: plain), benchmark: Self.captionManifest(dir))
+        let json = try EvaluationReport(source: "plain", benchmarks: unscened).json()
+        let object = try JSONSerialization.jsonObject(with: json) as? [String: Any]
+        let metrics = try #require(((object?["benchmarks"] as? [[String: Any]])?.first?["metrics"]) as? [String: Double])
+        #expect(metrics["cider_d"] != nil && metrics["object_accuracy"] == nil && metrics["place_accuracy"] == nil,
+                "captions without scenes: metrics \(metrics.keys.sorted()), expected CIDEr-D and no object or place accuracy")
+        let mixed = EvaluationReport(source: "both", benchmarks: rows + unscened).table
+        let column = try #require(mixed.headers.firstIndex(of: "objects"), "no objects column in \(mixed.headers)")
+        #expect(mixed.rows.map { $0[column] } == ["0.667", "–"], "objects cells \(mixed.rows.map { $0[column] })")
+    }
 }

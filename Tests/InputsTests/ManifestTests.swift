@@ -35,7 +35,7 @@ private func manifestError(_ body: () throws -> Void) -> ManifestError? {
         let s = try Scratch()
         defer { s.clean() }
         let url = try s.manifest("train.jsonl", """
-            {"id": "a", "image": "img/1.png", "audio": "aud/1.flac", "prompt": "describe", "text": "a dog", "references": ["a dog", "one dog"], "task": "caption", "voice": "en-us"}
+            {"id": "a", "image": "img/1.png", "audio": "aud/1.flac", "prompt": "describe", "text": "a dog", "references": ["a dog", "one dog"], "task": "caption", "voice": "en-us", "scene": "left=dog|background=blue"}
 
             {"image": "img/2.png", "text": "a cat"}
             {"references": ["yes"], "task": "vqa"}
@@ -44,13 +44,14 @@ private func manifestError(_ body: () throws -> Void) -> ManifestError? {
         #expect(m.samples.count == 3, "read \(m.samples.count) samples, expected 3")
         let a = m.samples[0]
         #expect(a.id == "a" && a.prompt == "describe" && a.text == "a dog" && a.task == "caption")
+        #expect(a.scene == "left=dog|background=blue", "scene \(String(describing: a.scene))")
         #expect(a.references == ["a dog", "one dog"], "references \(a.references)")
         #expect(a.image == s.dir.appendingPathComponent("img/1.png").standardizedFileURL, "image \(String(describing: a.image))")
         #expect(a.audio?.path == s.dir.appendingPathComponent("aud/1.flac").standardizedFileURL.path)
         let b = m.samples[1]
         #expect(b.line == 3, "the sample after a blank line is on line \(b.line), expected 3")
-        #expect(b.references == ["a cat"] && b.prompt == "" && b.task == nil && b.audio == nil,
-                "defaults: references \(b.references), prompt '\(b.prompt)', task \(String(describing: b.task))")
+        #expect(b.references == ["a cat"] && b.prompt == "" && b.task == nil && b.audio == nil && b.scene == nil,
+                "defaults: references \(b.references), prompt '\(b.prompt)', task \(String(describing: b.task)), scene \(String(describing: b.scene))")
         #expect(b.id.hasSuffix("train.jsonl:3"), "a missing id defaults to file:line, got \(b.id)")
         #expect(m.samples[2].text == nil && m.samples[2].references == ["yes"])
     }
@@ -84,6 +85,7 @@ private func manifestError(_ body: () throws -> Void) -> ManifestError? {
             (#"{"image": "", "text": "a"}"#, "\"image\" is an empty path"),
             (#"{"image": "img/9.png", "text": "a"}"#, "image file img/9.png does not exist"),
             (#"{"task": ["x"], "text": "a"}"#, "expected a string for \"task\""),
+            (#"{"scene": {"left": "dog"}, "text": "a"}"#, "expected a string for \"scene\""),
         ]
         for (i, (line, reason)) in cases.enumerated() {
             let url = try s.manifest("m\(i).jsonl", "{\"text\": \"fine\"}\n" + line + "\n")
