@@ -223,6 +223,13 @@ enum Runs {
                 "routing from \(String(describing: loaded.routingPath))")
     }
 
+    @Test func theCPUModelComesFromTheFirstModelNameLine() {
+        let info = "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) CPU @ 2.20GHz\nprocessor\t: 1\nmodel name\t: other\n"
+        let cpu = Machine.cpuModel(info)
+        #expect(cpu == "Intel(R) Xeon(R) CPU @ 2.20GHz", "read CPU model \(String(describing: cpu))")
+        #expect(Machine.cpuModel("processor\t: 0\n") == nil, "a cpuinfo without model name gave a model")
+    }
+
     @Test func aBrokenBenchSkipLineIsNamed() throws {
         let dir = try TemporaryDirectory()
         let file = dir.file("skip.jsonl")
