@@ -66,17 +66,20 @@ extension ComparisonReport {
         case .level:
             s = "The small scale does not show MoMa's effect: grouped experts (\(grouped.name)) and the mixed group end level on validation loss \(pair))."
         }
-        let vsDense = [ReportWording.outcome(g, vs: d, lowerIsBetter: true), ReportWording.outcome(m, vs: d, lowerIsBetter: true)]
-        let denseLoss = "Dense of equal active compute ends at \(ReportWording.fixed(d, 4))"
-        if vsDense.allSatisfy({ $0 == .better }) {
-            s += " \(denseLoss), higher than both MoE variants: experts help at equal active compute."
-        } else if vsDense.allSatisfy({ $0 == .worse }) {
-            s += " \(denseLoss), lower than both MoE variants: at this scale the extra experts do not pay for themselves."
-        } else if vsDense.allSatisfy({ $0 == .level }) {
-            s += " \(denseLoss), level with both MoE variants."
-        } else {
-            s += " \(denseLoss), between or level with the MoE variants."
+        // Dense against each MoE variant, in the reader's direction (dense's loss is lower / higher).
+        let relations = [(grouped.name, g), (mixed.name, m)].map { name, loss -> (String, ReportWording.Outcome) in
+            (name, ReportWording.outcome(d, vs: loss, lowerIsBetter: true))
         }
+        func phrase(_ o: ReportWording.Outcome) -> String { o == .better ? "lower than" : o == .worse ? "higher than" : "level with" }
+        s += " Dense of equal active compute ends at \(ReportWording.fixed(d, 4)): "
+        if relations[0].1 == relations[1].1 {
+            s += "\(phrase(relations[0].1)) both MoE variants"
+        } else {
+            s += relations.map { "\(phrase($0.1)) \($0.0)" }.joined(separator: ", ")
+        }
+        if relations.allSatisfy({ $0.1 == .worse }) { s += ", so experts help at equal active compute" }
+        if relations.allSatisfy({ $0.1 == .better }) { s += ", so at this scale the extra experts do not pay for themselves" }
+        s += "."
         let cider = [grouped, mixed, dense].map { r in r.evaluation.metric("cider_d", in: "caption").map { (r.name, $0) } }
         if cider.allSatisfy({ $0 != nil }) {
             s += " Test CIDEr-D: " + cider.map { "\($0!.0) \(ReportWording.fixed($0!.1, 3))" }.joined(separator: ", ") + "."

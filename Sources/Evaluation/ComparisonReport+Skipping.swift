@@ -62,6 +62,10 @@ extension ComparisonReport {
     /// MoDES against the gate threshold at each target on CIDEr-D (and top-1 at its target), then
     /// the speed-ups MoDES reached.
     func skipFinding(_ rows: [SkipBenchRow]) -> String {
+        guard let base = rows.first(where: { $0.method == "none" })?.ciderD, base > 0 else {
+            return "No caption quality to compare: the unskipped model's CIDEr-D on the bench's samples is "
+                + "\(rows.first { $0.method == "none" }?.ciderD.map { ReportWording.fixed($0, 3) } ?? "missing")." + speedFinding(rows)
+        }
         let shown = skipRowsShown(rows)
         var outcomes: [ReportWording.Outcome] = [], details: [String] = []
         for target in orderedTargets(rows) {
@@ -86,17 +90,21 @@ extension ComparisonReport {
         } else {
             s = "MoDES keeps more caption quality than a baseline at some targets and less at others ("
         }
-        s += details.joined(separator: "; ") + ")."
-        let modes = rows.filter { $0.method == "modes" }
-        if let low = modes.map(\.moeSpeedup).min(), let high = modes.map(\.moeSpeedup).max() {
-            let range = low == high ? ReportWording.times(low) : "\(ReportWording.times(low))–\(ReportWording.times(high))"
-            s += high > 1 ? " MoDES's skipped experts are real time: its MoE layers run \(range) as fast as unskipped."
-                : " Its skipping saves no measurable time here: its MoE layers run \(range) as fast as unskipped."
-        }
-        return s
+        return s + details.joined(separator: "; ") + ")." + speedFinding(rows)
     }
 
+    /// Whether MoDES's skipping saved real time in the MoE layers at every target, some, or none.
+    func speedFinding(_ rows: [SkipBenchRow]) -> String {
+        let speedups = rows.filter { $0.method == "modes" }.map(\.moeSpeedup)
+        guard let low = speedups.min(), let high = speedups.max() else { return "" }
+        let range = low == high ? ReportWording.times(low) : "\(ReportWording.times(low))–\(ReportWording.times(high))"
+        if low > 1 { return " MoDES's skipped experts are real time saved: its MoE layers run \(range) as fast as unskipped." }
+        if high <= 1 { return " MoDES's skipping saves no measurable time here: its MoE layers run \(range) as fast as unskipped." }
+        return " MoDES's MoE layers run \(range) as fast as unskipped: the saving does not show at every target."
+    }
+
+    /// CIDEr-D as a share of the unskipped model's (which is positive here).
     private func percentOfUnskipped(_ r: SkipBenchRow) -> String {
-        r.ciderDRelative.map(ReportWording.percent) ?? ReportWording.fixed(r.ciderD ?? 0, 3)
+        ReportWording.percent(r.ciderDRelative ?? 0)
     }
 }

@@ -111,11 +111,14 @@ enum Runs {
         let share = wins.runs["tiny"]!.compute!.cumulative[1]! / wins.runs["moe-mixed"]!.compute!.total
         #expect(s.contains("grouped was at or below that loss by step 1, at \(ReportWording.times(share)) of the mixed run's FLOPs")
                 && s.contains("as MoMa reports"), "\(s)")
-        #expect(s.contains("Dense of equal active compute ends at 0.7000, higher than both MoE variants"), "\(s)")
+        #expect(s.contains("Dense of equal active compute ends at 0.7000: higher than both MoE variants, so experts help at equal active compute."), "\(s)")
 
         let loses = try Runs.report([Runs.run("tiny", Runs.grouped, valLoss: [0.7, 0.6]), Runs.run("moe-mixed", Runs.mixed, valLoss: [0.7, 0.5]), dense])
         let t = loses.groupingFinding(loses.runs["tiny"]!, loses.runs["moe-mixed"]!, dense)
         #expect(t.hasPrefix("The small scale does not show MoMa's effect: grouped experts (tiny) end with a higher validation loss than the mixed group (0.6000 vs 0.5000)."), "\(t)")
+        let between = try Runs.report([Runs.run("tiny", Runs.grouped, valLoss: [0.7, 0.6]), Runs.run("moe-mixed", Runs.mixed, valLoss: [0.7, 0.8]), dense])
+        let b = between.groupingFinding(between.runs["tiny"]!, between.runs["moe-mixed"]!, dense)
+        #expect(b.contains("Dense of equal active compute ends at 0.7000: higher than tiny, lower than moe-mixed."), "\(b)")
 
         let level = try Runs.report([Runs.run("tiny", Runs.grouped, valLoss: [0.7, 0.603]), Runs.run("moe-mixed", Runs.mixed, valLoss: [0.7, 0.6]), dense])
         let u = level.groupingFinding(level.runs["tiny"]!, level.runs["moe-mixed"]!, dense)
@@ -183,7 +186,10 @@ enum Runs {
         #expect(section.contains("--samples 400 --targets 0.25,0.5 --json > runs/report/skip.jsonl"), "bench skip command:\n\(section)")
         let s = report.skipFinding(rows)
         #expect(s.hasPrefix("MoDES keeps more caption quality than a baseline at some targets and less at others (at 0.25 MoDES keeps 99.0% of the unskipped CIDEr-D against 95.0% for one gate threshold; at 0.50 MoDES keeps 80.0%"), "\(s)")
-        #expect(s.contains("its MoE layers run 1.20×–1.40× as fast as unskipped"), "\(s)")
+        #expect(s.hasSuffix("MoDES's skipped experts are real time saved: its MoE layers run 1.20×–1.40× as fast as unskipped."), "\(s)")
+        let untrained = rows.map { r -> SkipBenchRow in var r = r; r.ciderD = 0; r.ciderDRelative = nil; return r }
+        let u = report.skipFinding(untrained)
+        #expect(u.hasPrefix("No caption quality to compare: the unskipped model's CIDEr-D on the bench's samples is 0.000."), "\(u)")
 
         let worse = rows.map { r -> SkipBenchRow in var r = r; if r.method == "modes" { r.ciderD = 0.5; r.ciderDRelative = 0.5 }; return r }
         #expect(report.skipFinding(worse).hasPrefix("The small scale does not show MoDES's effect"), "\(report.skipFinding(worse))")
