@@ -15,10 +15,12 @@ struct Train: ParsableCommand {
             loss weights, the evaluation and checkpoint cadence, and the seed. The run folder gets
             step-NNNNNN/ checkpoints (the last few), best/ (lowest validation loss), the latest
             model files themselves, and metrics.jsonl. Ctrl-C saves a checkpoint and exits;
-            --resume continues bit for bit from the newest step-NNNNNN/. --steps N runs the recipe's
-            schedule compressed to N steps (the cosine over N, warm-up min(recipe's, N/10), as many
-            evaluations and checkpoints as the recipe has), so a short comparison run finishes its
-            schedule; a resumed run must use the recipe and --steps it started with.
+            --resume continues bit for bit from the newest step-NNNNNN/.
+
+            --steps N runs the recipe's schedule compressed to N steps (the cosine over N, warm-up \
+            min(recipe's, N/10), as many evaluations and checkpoints as the recipe has), so a short \
+            comparison run finishes its schedule; a resumed run must use the recipe and --steps it \
+            started with.
 
             Examples:
               moe-mm train --config configs/tiny.yaml

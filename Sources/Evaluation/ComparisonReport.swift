@@ -109,7 +109,8 @@ public struct ComparisonReport {
           validation images among them.
         - **Final quality**: `moe-mm evaluate` on `data/benchmarks`: *CIDEr-D test* on the test scenes
           (each shows an object at a place training never showed it), *CIDEr-D seen* on validation scenes
-          (in distribution), WER on test speech, *text PPL* the perplexity of held-out text (language
+          (in distribution), object and place accuracy on the test scenes when evaluate reports them,
+          WER on test speech, *text PPL* the perplexity of held-out text (language
           retention, as SMAR measures it).
         - **Routing separation**: from `routing.json` of `moe-mm inspect --manifest`: per layer, the
           symmetric KL between two modalities' mean routing distributions (the quantity the KL band
@@ -143,14 +144,14 @@ public struct ComparisonReport {
     /// Final validation loss.
     func valLoss(_ r: ReportRun) -> Double { r.finalValidation!.values["val_loss"]! }
 
-    /// Object accuracy when evaluate reported it (on the test captions, or any row).
-    func objectAccuracy(_ r: ReportRun) -> Double? {
-        r.evaluation.metric("object_accuracy", in: "caption")
-            ?? r.evaluation.rows.lazy.compactMap { $0.metrics["object_accuracy"] }.first
+    /// A caption metric evaluate reports only for some benchmarks (object or place accuracy, on
+    /// samples with a scene): on the test captions, else the first row that has it.
+    func captionMetric(_ key: String, _ r: ReportRun) -> Double? {
+        r.evaluation.metric(key, in: "caption") ?? r.evaluation.rows.lazy.compactMap { $0.metrics[key] }.first
     }
 
-    /// The final-quality columns every section shows, in evaluate's decimals; object accuracy
-    /// only when some run has it.
+    /// The final-quality columns every section shows, in evaluate's decimals; object and place
+    /// accuracy only when some run has them.
     func qualityColumns(_ runs: [ReportRun]) -> [(header: String, cell: (ReportRun) -> String)] {
         func metric(_ key: String, _ benchmark: String, _ decimals: Int) -> (ReportRun) -> String {
             { $0.evaluation.metric(key, in: benchmark).map { ReportWording.fixed($0, decimals) } ?? ReportWording.none }
@@ -160,8 +161,9 @@ public struct ComparisonReport {
             ("CIDEr-D test", metric("cider_d", "caption", 3)),
             ("CIDEr-D seen", metric("cider_d", "caption_seen", 3)),
         ]
-        if runs.contains(where: { objectAccuracy($0) != nil }) {
-            columns.append(("object accuracy", { self.objectAccuracy($0).map { ReportWording.fixed($0, 3) } ?? ReportWording.none }))
+        for (key, header) in [("object_accuracy", "object accuracy"), ("place_accuracy", "place accuracy")]
+            where runs.contains(where: { captionMetric(key, $0) != nil }) {
+            columns.append((header, { self.captionMetric(key, $0).map { ReportWording.fixed($0, 3) } ?? ReportWording.none }))
         }
         columns += [("WER", metric("wer", "transcribe", 3)), ("text PPL", metric("perplexity", "text", 2))]
         return columns

@@ -155,9 +155,9 @@ enum Runs {
                 "no inspect command:\n\(section)")
     }
 
-    @Test func objectAccuracyIsAColumnWhenEvaluateReportedIt() throws {
+    @Test func objectAndPlaceAccuracyAreColumnsWhenEvaluateReportedThem() throws {
         let json = """
-            {"benchmarks": [{"name": "caption", "samples": 4, "metrics": {"cider_d": 0.5, "object_accuracy": 0.375}},
+            {"benchmarks": [{"name": "caption", "samples": 4, "metrics": {"cider_d": 0.5, "object_accuracy": 0.375, "place_accuracy": 0.25}},
                             {"name": "text", "samples": 3, "metrics": {"perplexity": 9.5}}], "settings": {"limit": "20"}}
             """
         let evaluation = try RunEvaluation.parse(Data(json.utf8))
@@ -165,7 +165,9 @@ enum Runs {
         run.evaluation = evaluation
         let report = try Runs.report([run, Runs.run("tiny-noshared", Runs.grouped, valLoss: [1, 0.5])])
         let section = report.sharedSection
-        #expect(section.contains("object accuracy") && section.contains("| 0.375 |"), "no object accuracy 0.375 column:\n\(section)")
+        #expect(section.contains("| object accuracy | place accuracy |") && section.contains("| 0.375 | 0.250 |"),
+                "no object accuracy 0.375 and place accuracy 0.250 columns:\n\(section)")
+        #expect(section.contains("| – | – |"), "the run without them should show blanks:\n\(section)")
         #expect(section.contains("moe-mm evaluate --checkpoint runs/report/tiny --only caption,text --limit 20"),
                 "evaluate command should name the benchmarks run and the limit:\n\(section)")
     }
