@@ -6,7 +6,7 @@ BIN          := .build/release/moe-mm
 # SIMD8 code runs on AVX2/FMA when the build machine has them; a baseline x86-64 build still works.
 CPU_FLAGS    := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null && echo "-Xswiftc -target-cpu -Xswiftc haswell")
 
-.PHONY: deps build test demo bench clean
+.PHONY: deps build test demo bench report clean
 
 deps:
 	@if ! pkg-config --exists openblas libpng sndfile || ! command -v espeak-ng >/dev/null; then \
@@ -36,6 +36,43 @@ demo: build
 	$(BIN) caption data/samples/*.png --checkpoint runs/demo
 	$(BIN) caption --audio data/samples/speech1.flac --checkpoint runs/demo
 	@echo "checkpoint: runs/demo  metrics: runs/demo/metrics.jsonl  (the committed default model: checkpoints/tiny)"
+
+# docs/REPORT.md: the seed papers' mechanisms measured on the bundled data at equal active compute.
+# Trains the five report recipes with --steps $(REPORT_STEPS) into runs/report/<recipe>/ (a run that
+# already finished at that length is kept, an interrupted one resumed), evaluates and inspects each,
+# runs bench skip on tiny, then writes the report. REPORT_EVAL_LIMIT, REPORT_SKIP_SAMPLES and
+# REPORT_SKIP_ROUNDS shrink a trial (e.g. make report REPORT_STEPS=30 REPORT_EVAL_LIMIT=20).
+REPORT_STEPS            ?= 3000
+REPORT_EVAL_LIMIT       ?=
+REPORT_SKIP_SAMPLES     ?= 400
+REPORT_SKIP_ROUNDS      ?= 5
+REPORT_RUNS             := runs/report
+REPORT_VARIANTS         := tiny moe-mixed dense tiny-noshared moe-mixed-nokl
+REPORT_ROUTING          := data/scenes/val.jsonl
+REPORT_ROUTING_LIMIT    := 200
+REPORT_SKIP_MANIFEST    := data/scenes/test.jsonl
+REPORT_SKIP_CALIBRATION := data/scenes/val.jsonl
+
+report: build
+	@test -f data/scenes/train.jsonl || $(BIN) data build --size tiny
+	@echo "make report: 5 training runs of $(REPORT_STEPS) steps, about $$(( $(REPORT_STEPS) * 5 / 600 + 1 )) min on an idle 2-core machine (~0.1 s per step), more when the cores are shared; then about 15 min of evaluation, routing and bench skip"
+	@mkdir -p $(REPORT_RUNS)
+	@set -e; for v in $(REPORT_VARIANTS); do \
+		dir=$(REPORT_RUNS)/$$v; \
+		if [ -d $$dir/step-$$(printf %06d $(REPORT_STEPS)) ]; then echo "$$dir: finished at step $(REPORT_STEPS), kept"; \
+		elif ls -d $$dir/step-* >/dev/null 2>&1; then $(BIN) train --config configs/$$v.yaml --steps $(REPORT_STEPS) --out $$dir --resume; \
+		else rm -rf $$dir; $(BIN) train --config configs/$$v.yaml --steps $(REPORT_STEPS) --out $$dir; fi; \
+	done
+	@set -e; for v in $(REPORT_VARIANTS); do \
+		$(BIN) evaluate --checkpoint $(REPORT_RUNS)/$$v --only caption,caption_seen,text,transcribe $(if $(REPORT_EVAL_LIMIT),--limit $(REPORT_EVAL_LIMIT)); \
+		$(BIN) inspect --checkpoint $(REPORT_RUNS)/$$v --manifest $(REPORT_ROUTING) --limit $(REPORT_ROUTING_LIMIT); \
+	done
+	$(BIN) bench skip --checkpoint $(REPORT_RUNS)/tiny --manifest $(REPORT_SKIP_MANIFEST) --calibration-manifest $(REPORT_SKIP_CALIBRATION) \
+		--samples $(REPORT_SKIP_SAMPLES) --rounds $(REPORT_SKIP_ROUNDS) --targets 0.25,0.5,0.75 --json > $(REPORT_RUNS)/skip.jsonl.tmp
+	mv $(REPORT_RUNS)/skip.jsonl.tmp $(REPORT_RUNS)/skip.jsonl
+	$(BIN) report --runs $(REPORT_RUNS) --bench-skip $(REPORT_RUNS)/skip.jsonl --out docs/REPORT.md \
+		--routing-manifest $(REPORT_ROUTING) --routing-limit $(REPORT_ROUTING_LIMIT) --skip-manifest $(REPORT_SKIP_MANIFEST) \
+		--skip-calibration-manifest $(REPORT_SKIP_CALIBRATION) --skip-samples $(REPORT_SKIP_SAMPLES)
 
 clean:
 	rm -rf .build

@@ -10,7 +10,7 @@ struct MoeMM: ParsableCommand {
             Image, audio and text become one token stream; a decoder with modality-grouped \
             shared and routed experts reads it and writes text. See README.md.
             """,
-        subcommands: [DataCommand.self, Train.self, Caption.self, Calibrate.self, Evaluate.self, Inspect.self, Preprocess.self, Tokenize.self, TokenizerCommand.self, Bench.self])
+        subcommands: [DataCommand.self, Train.self, Caption.self, Calibrate.self, Evaluate.self, Inspect.self, Report.self, Preprocess.self, Tokenize.self, TokenizerCommand.self, Bench.self])
 
     static func main() {
         Cores.configure()

@@ -17,9 +17,15 @@ struct Train: ParsableCommand {
             model files themselves, and metrics.jsonl. Ctrl-C saves a checkpoint and exits; \
             --resume continues bit for bit from the newest step-NNNNNN/.
 
+            --steps N runs the recipe's schedule compressed to N steps (the cosine over N, warm-up \
+            min(recipe's, N/10), as many evaluations and checkpoints as the recipe has), so a short \
+            comparison run finishes its schedule; a resumed run must use the recipe and --steps it \
+            started with.
+
             Examples:
               moe-mm train --config configs/tiny.yaml
               moe-mm train --config configs/tiny.yaml --max-steps 200 --out runs/try
+              moe-mm train --config configs/tiny.yaml --steps 3000 --out runs/short
               moe-mm train --config configs/tiny.yaml --resume
               moe-mm train --config configs/tiny.yaml --manifest my-data/train.jsonl
             """)
@@ -36,15 +42,20 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue the run in the run folder from its newest checkpoint.")
     var resume = false
 
-    @Option(help: "Stop after this step (the schedule still spans the recipe's steps).")
+    @Option(help: "Stop after this step (the schedule still spans the recipe's steps, or --steps).")
     var maxSteps: Int?
+
+    @Option(help: "Run the recipe's whole schedule compressed to this many steps.")
+    var steps: Int?
 
     func validate() throws {
         if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be at least 1") }
+        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
     }
 
     func run() throws {
         var recipe = try Recipe.load(URL(fileURLWithPath: config))
+        if let steps { recipe = try recipe.compressed(toSteps: steps) }
         if let manifest { recipe.data.train = [ManifestWeight(manifest: manifest, weight: 1)] }
         let runDir = URL(fileURLWithPath: out ?? recipe.out)
         let existing = try Trainer.stepDirectories(runDir)
@@ -74,6 +85,7 @@ struct Train: ParsableCommand {
             let o = recipe.optimizer
             let opt = AdamW(model.parameters, beta1: o.betas[0], beta2: o.betas[1], eps: o.eps, weightDecay: o.weightDecay)
             state = try TrainerState.load(from: dir, into: opt)
+            try checkSameRecipe(state!, recipe, dir)
             optimizer = opt
             print("resuming from \(dir.path) at step \(state!.step)")
         }
@@ -99,6 +111,20 @@ struct Train: ParsableCommand {
         try trainer.run(until: maxSteps, shouldStop: { StopSignal.requested })
         print("checkpoint: \(runDir.path)  (best validation: \(runDir.appendingPathComponent("best").path))")
         if trainer.state.skippedSamples > 0 { print("skipped \(trainer.state.skippedSamples) unreadable samples") }
+    }
+
+    /// A resumed run continues only with the recipe (and --steps) it started with, or its
+    /// schedule would change mid-run.
+    func checkSameRecipe(_ state: TrainerState, _ recipe: Recipe, _ dir: URL) throws {
+        guard let trained = state.recipe else {
+            if steps == nil { return }
+            throw ValidationError("\(dir.path): its trainer_state.json does not record the recipe it was trained with, so --steps cannot be checked against it; resume without --steps")
+        }
+        let parts = recipe.differences(from: trained)
+        guard !parts.isEmpty else { return }
+        let schedule = parts.contains("schedule")
+            ? " (it trains for \(trained.schedule.steps) steps, this would be \(recipe.schedule.steps))" : ""
+        throw ValidationError("\(dir.path): the run was trained with a different recipe: \(parts.joined(separator: ", ")) differ\(schedule); resume with the --config and --steps it started with")
     }
 
     func readManifest(_ path: String, skipBad: Bool) throws -> Manifest {

@@ -2,7 +2,7 @@ import Foundation
 
 /// A run's `metrics.jsonl` as the trainer writes it: one JSON object per line, training lines
 /// with `loss` (and `lm_loss`, `balance_loss`, `kl_loss`, `lr`, `grad_norm`, `tokens_per_s`,
-/// `expert_load`, `pair_kl`), validation lines with `val_loss` and possibly other numbers.
+/// `tokens_<modality>`, `mean_context`, `elapsed_s`, `expert_load`, `pair_kl`), validation lines with `val_loss` and possibly other numbers.
 /// Lines that cannot be read are kept as `problems` with their line number; the rest is used.
 public struct RunMetrics: Sendable {
     public struct TrainingPoint: Sendable, Equatable {
@@ -62,7 +62,8 @@ public struct RunMetrics: Sendable {
         return out
     }
 
-    static let trainingKeys = ["loss", "lm_loss", "balance_loss", "kl_loss", "lr", "grad_norm", "tokens_per_s"]
+    static let trainingKeys = ["loss", "lm_loss", "balance_loss", "kl_loss", "lr", "grad_norm", "tokens_per_s",
+                               "tokens_text", "tokens_image", "tokens_audio", "mean_context", "elapsed_s"]
 
     private static func read(_ line: Data) throws -> (TrainingPoint?, ValidationPoint?) {
         let parsed: Any

@@ -30,11 +30,15 @@ final class MetricsLog {
     }
 
     func step(_ step: Int, of total: Int, loss: MultimodalMoE.Loss, lr: Float, gradNorm: Float,
-              tokensPerSecond: Double, eta: Double, routing: [String: Any]) {
+              tokensPerSecond: Double, tokens: [String: Int], meanContext: Double, elapsed: Double, eta: Double,
+              routing: [String: Any]) {
         var record: [String: Any] = [
             "step": step, "loss": loss.total, "lm_loss": loss.lm, "balance_loss": loss.balance, "kl_loss": loss.kl,
             "lr": Double(lr), "grad_norm": Double(gradNorm), "tokens_per_s": tokensPerSecond,
+            "mean_context": meanContext, "elapsed_s": elapsed,
         ]
+        // Stream positions trained on this step, per modality: what training FLOPs are counted from.
+        for (modality, n) in tokens { record["tokens_\(modality)"] = n }
         record.merge(routing) { a, _ in a }
         write(record)
         let line = String(format: "step %d/%d  loss %.4f (lm %.4f bal %.4f kl %.4f)  lr %.2e  %.0f tok/s  ETA %@",

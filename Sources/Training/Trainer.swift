@@ -1,4 +1,5 @@
 import Foundation
+import Inputs
 import Kernels
 import Model
 
@@ -31,10 +32,17 @@ public final class Trainer {
         let o = recipe.optimizer
         self.optimizer = optimizer ?? AdamW(model.parameters, beta1: o.betas[0], beta2: o.betas[1], eps: o.eps, weightDecay: o.weightDecay)
         self.state = state ?? TrainerState(step: 0, data: loader.position0, bestValidationLoss: nil, skippedSamples: 0)
+        self.state.recipe = recipe
         try FileManager.default.createDirectory(at: runDir, withIntermediateDirectories: true)
         log = try MetricsLog(url: runDir.appendingPathComponent("metrics.jsonl"), interactive: interactive,
                              truncateAfter: self.state.step)
     }
+
+    /// When this process started training, and the run's wall seconds before it (a resumed run's).
+    private var clock = (start: now(), before: 0.0)
+
+    /// Wall seconds the run has spent so far, over all its processes.
+    var elapsed: Double { clock.before + now() - clock.start }
 
     var schedule: LRSchedule {
         LRSchedule(peak: recipe.optimizer.lr, warmup: recipe.schedule.warmup, total: recipe.schedule.steps,
@@ -47,6 +55,7 @@ public final class Trainer {
         let last = min(steps ?? recipe.schedule.steps, recipe.schedule.steps)
         let accumulation = recipe.optimizer.accumulation
         let started = now()
+        clock = (started, state.elapsedSeconds ?? 0)
         let startStep = state.step
         while state.step < last {
             if shouldStop() { log.note("stopping at step \(state.step): saving a checkpoint"); break }
@@ -55,6 +64,7 @@ public final class Trainer {
             model.zeroGradients()
             var loss = MultimodalMoE.Loss(lm: 0, balance: 0, kl: 0, targets: 0)
             var tokens = 0, position = state.data
+            var modalityTokens = [Int](repeating: 0, count: Modality.allCases.count), earlierPositions = 0
             var loads: [[[Int]]] = model.moeLayers.map { $0.groups.map { Array(repeating: 0, count: $0.expertCount) } }
             for _ in 0..<accumulation {
                 let prepared = try loader.next()
@@ -68,6 +78,9 @@ public final class Trainer {
                 loss.kl += l.kl / Double(accumulation)
                 loss.targets += l.targets
                 tokens += prepared.batch.count
+                for m in prepared.batch.modality { modalityTokens[m.rawValue] += 1 }
+                // Each position attends to the earlier ones of its own sample: 0 + 1 + ... + (L − 1).
+                earlierPositions += prepared.batch.segments.reduce(0) { $0 + $1.length * ($1.length - 1) / 2 }
                 position = prepared.position
                 state.skippedSamples += prepared.skipped.count
                 for s in prepared.skipped { log.note("skipped a sample: \(s)") }
@@ -89,7 +102,9 @@ public final class Trainer {
             let seconds = now() - t0
             let done = state.step - startStep
             let eta = (now() - started) / Double(done) * Double(last - state.step)
+            let counts = Dictionary(uniqueKeysWithValues: Modality.allCases.map { ($0.description, modalityTokens[$0.rawValue]) })
             log.step(state.step, of: last, loss: loss, lr: lr, gradNorm: gradNorm, tokensPerSecond: Double(tokens) / seconds,
+                     tokens: counts, meanContext: Double(earlierPositions) / Double(max(tokens, 1)), elapsed: elapsed,
                      eta: eta, routing: routingSummary(loads))
 
             let isLast = state.step == last
@@ -134,6 +149,7 @@ public final class Trainer {
     /// run folder's own model files, which `caption` and `evaluate` read.
     public func saveCheckpoint() throws {
         let name = String(format: "step-%06d", state.step)
+        state.elapsedSeconds = elapsed
         try Checkpoint.writeDirectory(runDir.appendingPathComponent(name)) { dir in
             try Checkpoint.save(model, tokenizerJSON: tokenizerJSON, generation: generation, to: dir)
             try state.save(optimizer: optimizer, to: dir)

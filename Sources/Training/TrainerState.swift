@@ -10,9 +10,16 @@ public struct TrainerState: Codable, Sendable {
     public var data: DataLoader.Position
     public var bestValidationLoss: Double?
     public var skippedSamples: Int
+    /// The recipe the run trains with (its compressed schedule included), so a resume can refuse
+    /// another one; nil in states written before it was recorded.
+    public var recipe: Recipe?
+    /// Wall seconds the run has spent up to this checkpoint, over all its processes; nil in
+    /// states written before it was recorded.
+    public var elapsedSeconds: Double?
 
     enum CodingKeys: String, CodingKey {
-        case step, data, bestValidationLoss = "best_validation_loss", skippedSamples = "skipped_samples"
+        case step, data, bestValidationLoss = "best_validation_loss", skippedSamples = "skipped_samples", recipe
+        case elapsedSeconds = "elapsed_seconds"
     }
 
     public static let jsonFile = "trainer_state.json"
