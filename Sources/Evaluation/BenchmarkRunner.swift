@@ -13,7 +13,7 @@ public struct BenchmarkOptions: Sendable {
     /// Greedy or beam search, and the most tokens an answer may take.
     public var generation: GenerationOptions
 
-    public init(batchSize: Int = 16, limit: Int? = nil, generation: GenerationOptions = GenerationOptions(maxTokens: 32)) {
+    public init(batchSize: Int = 16, limit: Int? = nil, generation: GenerationOptions = GenerationOptions()) {
         self.batchSize = batchSize; self.limit = limit; self.generation = generation
     }
 }
@@ -104,7 +104,7 @@ public final class BenchmarkRunner {
                 do {
                     // Only captions are scored against the scene; a vqa sample's scene is not read.
                     let scene = task == .caption ? try SceneLayout.of(sample) : nil
-                    ready.append((sample, try example(sample, task), scene))
+                    ready.append((sample, try builder.example(sample, withTarget: !task.generates), scene))
                 } catch {
                     problems.append("\(file):\(sample.line): \(error)")
                 }
@@ -128,18 +128,6 @@ public final class BenchmarkRunner {
         if scored > 0 { row.metrics = [.perplexity: try Perplexity.from(summedNLL: nll, tokenCount: tally.tokens)] }
         if tally.prefill.runs > 0 { row.efficiency = efficiency(tally, counting: counting, wallSeconds: now() - start) }
         return row
-    }
-
-    /// The sample as the model reads it; generation samples must leave room for the longest answer.
-    private func example(_ sample: Sample, _ task: BenchmarkTask) throws -> Example {
-        let example = try builder.example(sample, withTarget: !task.generates)
-        if task.generates {
-            let length = streamLength(example), maxTokens = options.generation.maxTokens
-            guard length + maxTokens - 1 <= model.config.maxPositions else {
-                throw EvaluationError("\(sample.id): \(length) prompt positions + \(maxTokens) new tokens exceed max_positions \(model.config.maxPositions)")
-            }
-        }
-        return example
     }
 
     /// Positions before the answer: `<|bos|> [image] [audio] prompt`.

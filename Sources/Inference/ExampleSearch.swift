@@ -19,12 +19,16 @@ struct SlotCopy: Equatable {
 /// the beam width) and the cache slots the example owns.
 struct ExampleSearch {
     let slots: Range<Int>
+    /// Most tokens this example may produce: the options' `maxTokens`, or fewer where the
+    /// prompt leaves less room before `max_positions`.
+    let maxTokens: Int
     private(set) var live: [Hypothesis]
     private(set) var finished: [(hypothesis: Hypothesis, score: Double)] = []
 
     /// Starts from the empty answer, whose prompt sits in the first slot and `row` of the prefill logits.
-    init(slots: Range<Int>, row: Int) {
+    init(slots: Range<Int>, row: Int, maxTokens: Int) {
         self.slots = slots
+        self.maxTokens = maxTokens
         live = [Hypothesis(tokens: [], logProbability: 0, slot: slots.lowerBound, row: row)]
     }
 
@@ -44,7 +48,7 @@ struct ExampleSearch {
         for v in 1..<vocab where row[v] > row[token] { token = v }
         h.tokens.append(Int32(token))
         h.logProbability += Double(logProbs[h.row * vocab + token])
-        if Int32(token) == eos || h.tokens.count == options.maxTokens {
+        if Int32(token) == eos || h.tokens.count == maxTokens {
             live = []
             finish(h, options)
         } else {
@@ -53,7 +57,7 @@ struct ExampleSearch {
     }
 
     /// Beam search: ranks every (live hypothesis, token) extension by summed log-probability and
-    /// walks them best first: extensions ending in `<|eos|>` or reaching `maxTokens` finish, the
+    /// walks them best first: extensions ending in `<|eos|>` or reaching the example's `maxTokens` finish, the
     /// others become the live hypotheses until there are `width` of them. Returns the cache
     /// copies this reselection needs (a hypothesis chosen by one child keeps its slot).
     mutating func advanceBeam(logProbs: UnsafePointer<Float>, vocab: Int, eos: Int32, options: GenerationOptions,
@@ -70,7 +74,7 @@ struct ExampleSearch {
             var h = live[candidates.beams[c]]
             h.tokens.append(candidates.tokens[c])
             h.logProbability = candidates.scores[c]
-            if candidates.tokens[c] == eos || h.tokens.count == options.maxTokens {
+            if candidates.tokens[c] == eos || h.tokens.count == maxTokens {
                 finish(h, options)
             } else {
                 next.append(h)
@@ -108,7 +112,7 @@ struct ExampleSearch {
     private func canBeatBest(_ h: Hypothesis, _ options: GenerationOptions) -> Bool {
         guard let best = finished.first else { return true }
         let shortest = options.score(logProbability: h.logProbability, count: h.tokens.count + 1)
-        let longest = options.score(logProbability: h.logProbability, count: options.maxTokens)
+        let longest = options.score(logProbability: h.logProbability, count: maxTokens)
         return max(shortest, longest) > best.score
     }
 }

@@ -34,7 +34,7 @@ public struct GenerationOptions: Sendable, Equatable {
     /// α of the length normalisation `log P / n^α`.
     public var lengthPenalty: Double
 
-    public init(maxTokens: Int = 32, search: Search = .greedy, lengthPenalty: Double = 1) {
+    public init(maxTokens: Int = 64, search: Search = .greedy, lengthPenalty: Double = 1) {
         self.maxTokens = maxTokens; self.search = search; self.lengthPenalty = lengthPenalty
     }
 

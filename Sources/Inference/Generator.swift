@@ -21,7 +21,7 @@ public final class Generator {
     /// Generates an answer for each example (its `target` is ignored), in the examples' order.
     public func generate(_ examples: [Example], options: GenerationOptions = GenerationOptions()) throws -> [Generation] {
         guard !examples.isEmpty else { return [] }
-        try validate(examples, options)
+        let budgets = try tokenBudgets(examples, options)
         let config = model.config, vocab = config.vocabSize, width = options.search.width
         let counting = model.moeLayers.contains { $0.skip != nil }
         var skip = SkipCount()
@@ -33,13 +33,13 @@ public final class Generator {
 
         let start = now()
         let prompt = Batch(examples, config: config, forGeneration: true)
-        prepareSlots(examples.count * width, capacity: prompt.segments.map(\.length).max()! + options.maxTokens)
+        prepareSlots(examples.count * width, capacity: prompt.segments.map(\.length).max()! + budgets.max()!)
         let prefillCaches = (0..<config.layers).map { l in examples.indices.map { slots[$0 * width][l] } }
         let hidden = forward(prompt, prefillCaches)
         var logits = model.logits(hidden, rows: prompt.segments.map { $0.start + $0.length - 1 })
         let prefillEnd = now()
 
-        var searches = examples.indices.map { ExampleSearch(slots: $0 * width..<($0 + 1) * width, row: $0) }
+        var searches = examples.indices.map { ExampleSearch(slots: $0 * width..<($0 + 1) * width, row: $0, maxTokens: budgets[$0]) }
         let logProbs = Tensor(zeros: [examples.count * width, vocab])
         let scratch = Tensor(zeros: [vocab])
         var candidates = TopCandidates()
@@ -98,19 +98,24 @@ public final class Generator {
         for slot in slots[..<count] { for cache in slot { cache.reset() } }
     }
 
-    private func validate(_ examples: [Example], _ options: GenerationOptions) throws {
+    /// Checks the examples and options; returns the most tokens each example may produce:
+    /// `maxTokens`, or fewer where the prompt leaves less room (as Hugging Face's `max_length`
+    /// stops generation at the context size rather than refusing the request).
+    private func tokenBudgets(_ examples: [Example], _ options: GenerationOptions) throws -> [Int] {
         let config = model.config
         guard options.maxTokens >= 1 else { throw GenerationError("maxTokens must be at least 1, got \(options.maxTokens)") }
         guard options.search.width >= 1 else { throw GenerationError("beam width must be at least 1, got \(options.search.width)") }
-        for (i, ex) in examples.enumerated() {
+        return try examples.enumerated().map { i, ex in
             let length: Int
             do { length = try ex.promptPositions(in: config, name: "example \(i)") } catch {
                 throw GenerationError("\(error)")
             }
-            // The last produced token is never fed, so the stream reaches length + maxTokens − 1 positions.
-            guard length + options.maxTokens - 1 <= config.maxPositions else {
-                throw GenerationError("example \(i): \(length) prompt positions + \(options.maxTokens) new tokens exceed max_positions \(config.maxPositions)")
+            // The last produced token is never fed, so the stream reaches length + budget − 1 positions.
+            let room = config.maxPositions - length + 1
+            guard room >= 1 else {
+                throw GenerationError("example \(i): \(length) prompt positions leave no room for an answer within max_positions \(config.maxPositions)")
             }
+            return min(options.maxTokens, room)
         }
     }
 }

@@ -117,6 +117,20 @@ import TestSupport
         #expect(out.allSatisfy { $0.skip == skip }, "batch-mates report different skip counts")
     }
 
+    @Test func answersStopAtTheContextSizeInsteadOfFailing() throws {
+        // An untrained model never says <|eos|>, so every answer runs until its example's room
+        // (max_positions − prompt positions + 1, as the last token is never fed) is used up.
+        let generator = Generator(model: MultimodalMoE(Tiny.config))
+        let unbounded = try generator.generate(Tiny.prompts, options: GenerationOptions(maxTokens: 1000))
+        for (e, example) in Tiny.prompts.enumerated() {
+            let room = Tiny.config.maxPositions - (try example.promptPositions(in: Tiny.config, name: "example \(e)")) + 1
+            let exact = try generator.generate([example], options: GenerationOptions(maxTokens: room))[0]
+            #expect(unbounded[e].tokenCount == room && !unbounded[e].endedWithEOS,
+                    "example \(e): \(unbounded[e].tokenCount) tokens (eos \(unbounded[e].endedWithEOS)), room for \(room)")
+            #expect(unbounded[e].tokens == exact.tokens, "example \(e): maxTokens 1000 gave \(unbounded[e].tokens), maxTokens \(room) gave \(exact.tokens)")
+        }
+    }
+
     @Test func badRequestsThrowOneLineErrors() {
         let generator = Generator(model: MultimodalMoE(Tiny.config))
         let prompts = Tiny.prompts
@@ -125,8 +139,9 @@ import TestSupport
         }
         #expect(message(GenerationOptions(maxTokens: 0)) == "maxTokens must be at least 1, got 0")
         #expect(message(GenerationOptions(search: .beam(width: 0))) == "beam width must be at least 1, got 0")
-        // Example 2 streams 1 + 4 image + 4 audio + 2 prompt = 11 positions.
-        #expect(message(GenerationOptions(maxTokens: 55)) == "example 2: 11 prompt positions + 55 new tokens exceed max_positions 64")
+        var long = prompts  // example 0: <|bos|>, 4 image tokens and the prompt
+        long[0].prompt = Array(repeating: 4, count: Tiny.config.maxPositions)
+        #expect(message(GenerationOptions(), long) == "example 0: 69 prompt positions leave no room for an answer within max_positions 64")
         var wrong = prompts
         wrong[1].audio = Tensor(zeros: [80, 3])
         #expect(message(GenerationOptions(), wrong) == "example 1 audio: expected shape [80, 16], got [80, 3]")
