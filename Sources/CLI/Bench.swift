@@ -46,6 +46,7 @@ struct BenchGEMM: ParsableCommand {
     }
 
     func run() throws {
+        if !json { print("OpenBLAS kernels: \(BLASKernel.current), \(Cores.count) threads") }
         if !json { print(padded("m", 6), padded("n", 6), padded("k", 6), padded("GFLOP/s", 10), padded("runs", 6)) }
         for (m, n, k) in try parsedShapes() {
             let a = Tensor(shape: [m, k], repeating: 0.5), b = Tensor(shape: [k, n], repeating: 0.25)

@@ -13,6 +13,7 @@ struct MoeMM: ParsableCommand {
         subcommands: [DataCommand.self, Train.self, Caption.self, Calibrate.self, Evaluate.self, Inspect.self, Report.self, Preprocess.self, Tokenize.self, TokenizerCommand.self, Bench.self])
 
     static func main() {
+        BLASKernel.upgrade()
         Cores.configure()
         do {
             var command = try parseAsRoot()

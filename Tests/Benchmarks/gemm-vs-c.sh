@@ -26,10 +26,15 @@ gcc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -o .build/sgemm_bench Tests/Benchmark
 moe_mm=${MOEMM_BIN:-.build/release/moe-mm}
 [ -x "$moe_mm" ] || swift build -c release --product moe-mm >&2
 
+# moe-mm re-executes itself with OPENBLAS_CORETYPE when OpenBLAS fell back to kernels below what
+# the CPU supports (Sources/Kernels/BLASKernel.swift); C is given the family moe-mm ends up with.
+kernel=$("$moe_mm" bench gemm --shapes 8x8x8 --seconds 0.01 | sed -n 's/^OpenBLAS kernels: \([A-Za-z0-9]*\),.*/\1/p')
+export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-$kernel}
+
 results=$(mktemp)
 flat="$results.flat"
 trap 'rm -f "$results" "$flat"' EXIT
-echo "threads: $MOEMM_THREADS, rounds: $ROUNDS, ~${SECONDS_PER_SHAPE}s per shape per run" >&2
+echo "OpenBLAS kernels: $OPENBLAS_CORETYPE, threads: $MOEMM_THREADS, rounds: $ROUNDS, ~${SECONDS_PER_SHAPE}s per shape per run" >&2
 for round in $(seq "$ROUNDS"); do
     echo "round $round/$ROUNDS" >&2
     # Shape by shape, so the C and Swift runs of one shape are seconds apart, not a whole sweep.
