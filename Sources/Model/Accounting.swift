@@ -23,13 +23,15 @@ public struct Accounting: Sendable {
         guard let c = config.image else { return 0 }
         let channels = [3] + c.convStem
         let stem = c.convStem.indices.reduce(0) { $0 + channels[$1] * 9 * channels[$1 + 1] + channels[$1 + 1] }
-        return stem + c.patchDim * c.dim + c.dim + c.layers * block(c.dim, hidden: c.mlpHidden) + c.dim + connector(c.dim)
+        let position = c.positionEmbedding ? c.tokens * c.dim : 0
+        return stem + c.patchDim * c.dim + c.dim + position + c.layers * block(c.dim, hidden: c.mlpHidden) + c.dim + connector(c.dim)
     }
 
     public var audioEncoder: Int {
         guard let c = config.audio else { return 0 }
         let convs = (AudioEncoderConfig.melBins * 3 * c.dim + c.dim) + (c.dim * 3 * c.dim + c.dim)
-        return convs + c.layers * block(c.dim, hidden: c.mlpHidden) + c.dim + connector(c.dim)
+        let position = c.positionEmbedding ? c.tokens * c.dim : 0
+        return convs + position + c.layers * block(c.dim, hidden: c.mlpHidden) + c.dim + connector(c.dim)
     }
 
     func moeTotal(_ m: MoEConfig) -> Int {

@@ -10,18 +10,21 @@ public struct ImageEncoderConfig: Codable, Sendable, Equatable {
     public var layers: Int
     public var heads: Int
     public var mlpHidden: Int
+    /// A learned absolute position per patch (`PositionEmbedding`); off when the file leaves it out.
+    public var positionEmbedding: Bool
     /// Per-channel normalisation applied after resizing (RGB in [0, 1]).
     public var mean: [Float]
     public var std: [Float]
 
     enum CodingKeys: String, CodingKey {
-        case size, patch, convStem = "conv_stem", dim, layers, heads, mlpHidden = "mlp_hidden", mean, std
+        case size, patch, convStem = "conv_stem", dim, layers, heads, mlpHidden = "mlp_hidden",
+             positionEmbedding = "position_embedding", mean, std
     }
 
     public init(size: Int, patch: Int, convStem: [Int] = [], dim: Int, layers: Int, heads: Int, mlpHidden: Int,
-                mean: [Float] = [0.5, 0.5, 0.5], std: [Float] = [0.25, 0.25, 0.25]) {
+                positionEmbedding: Bool = false, mean: [Float] = [0.5, 0.5, 0.5], std: [Float] = [0.25, 0.25, 0.25]) {
         self.size = size; self.patch = patch; self.convStem = convStem; self.dim = dim; self.layers = layers
-        self.heads = heads; self.mlpHidden = mlpHidden; self.mean = mean; self.std = std
+        self.heads = heads; self.mlpHidden = mlpHidden; self.positionEmbedding = positionEmbedding; self.mean = mean; self.std = std
     }
 
     public init(from decoder: Decoder) throws {
@@ -33,6 +36,7 @@ public struct ImageEncoderConfig: Codable, Sendable, Equatable {
         layers = try c.decode(Int.self, forKey: .layers)
         heads = try c.decode(Int.self, forKey: .heads)
         mlpHidden = try c.decode(Int.self, forKey: .mlpHidden)
+        positionEmbedding = try c.decodeIfPresent(Bool.self, forKey: .positionEmbedding) ?? false
         mean = try c.decodeIfPresent([Float].self, forKey: .mean) ?? [0.5, 0.5, 0.5]
         std = try c.decodeIfPresent([Float].self, forKey: .std) ?? [0.25, 0.25, 0.25]
     }
@@ -63,11 +67,26 @@ public struct AudioEncoderConfig: Codable, Sendable, Equatable {
     public var layers: Int
     public var heads: Int
     public var mlpHidden: Int
+    /// A learned absolute position per token after the conv stem; off when the file leaves it out.
+    public var positionEmbedding: Bool
 
-    enum CodingKeys: String, CodingKey { case maxSeconds = "max_seconds", dim, layers, heads, mlpHidden = "mlp_hidden" }
+    enum CodingKeys: String, CodingKey {
+        case maxSeconds = "max_seconds", dim, layers, heads, mlpHidden = "mlp_hidden", positionEmbedding = "position_embedding"
+    }
 
-    public init(maxSeconds: Double, dim: Int, layers: Int, heads: Int, mlpHidden: Int) {
+    public init(maxSeconds: Double, dim: Int, layers: Int, heads: Int, mlpHidden: Int, positionEmbedding: Bool = false) {
         self.maxSeconds = maxSeconds; self.dim = dim; self.layers = layers; self.heads = heads; self.mlpHidden = mlpHidden
+        self.positionEmbedding = positionEmbedding
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        maxSeconds = try c.decode(Double.self, forKey: .maxSeconds)
+        dim = try c.decode(Int.self, forKey: .dim)
+        layers = try c.decode(Int.self, forKey: .layers)
+        heads = try c.decode(Int.self, forKey: .heads)
+        mlpHidden = try c.decode(Int.self, forKey: .mlpHidden)
+        positionEmbedding = try c.decodeIfPresent(Bool.self, forKey: .positionEmbedding) ?? false
     }
 
     public static let melBins = 80

@@ -9,6 +9,7 @@ public final class ImageEncoder {
     public let config: ImageEncoderConfig
     public let stem: [ConvStage]
     public let patchEmbed: Linear
+    public let position: PositionEmbedding?
     public let blocks: [Block]
     public let norm: RMSNorm
     public let connector: Connector
@@ -23,6 +24,8 @@ public final class ImageEncoder {
                       std: (2 / Float(channels[i] * 9)).squareRoot(), rng: &rng)
         }
         patchEmbed = Linear("image_encoder.patch_embed", in: c.patchDim, out: c.dim, bias: true, std: std, rng: &rng)
+        position = c.positionEmbedding
+            ? PositionEmbedding("image_encoder.position_embedding", tokens: c.tokens, dim: c.dim, std: std, rng: &rng) : nil
         blocks = (0..<c.layers).map { i in
             denseBlock("image_encoder.layers.\(i)", d: c.dim, heads: c.heads, hidden: c.mlpHidden, positions: c.tokens,
                        eps: eps, std: std, outStd: outStd, rng: &rng)
@@ -32,7 +35,7 @@ public final class ImageEncoder {
     }
 
     public var parameters: [Parameter] {
-        stem.flatMap(\.parameters) + patchEmbed.parameters + blocks.flatMap(\.parameters) + norm.parameters + connector.parameters
+        stem.flatMap(\.parameters) + patchEmbed.parameters + (position?.parameters ?? []) + blocks.flatMap(\.parameters) + norm.parameters + connector.parameters
     }
 
     /// images: [n, 3, size, size] → [n·tokens, d_model]
@@ -57,6 +60,7 @@ public final class ImageEncoder {
         let segments = Segment.packed(Array(repeating: config.tokens, count: n))
         let modality = [Modality](repeating: .image, count: n * config.tokens)
         var h = patchEmbed.forward(patches)
+        position?.forward(h)
         for block in blocks { h = block.forward(h, segments: segments, modality: modality) }
         return connector.forward(norm.forward(h))
     }
@@ -64,6 +68,7 @@ public final class ImageEncoder {
     public func backward(_ dy: Tensor) {
         var dh = norm.backward(connector.backward(dy))
         for block in blocks.reversed() { dh = block.backward(dh) }
+        position?.backward(dh)
         let dPatches = patchEmbed.backward(dh)
         guard !stem.isEmpty else { return }
         let n = dPatches.rows / config.tokens
@@ -117,6 +122,7 @@ public final class AudioEncoder {
     public let conv1: Conv1d
     public let conv2: Conv1d
     private let act1 = GELU(), act2 = GELU()
+    public let position: PositionEmbedding?
     public let blocks: [Block]
     public let norm: RMSNorm
     public let connector: Connector
@@ -126,6 +132,8 @@ public final class AudioEncoder {
         let std: Float = 0.02, outStd = 0.02 / Float(2 * c.layers).squareRoot()
         conv1 = Conv1d("audio_encoder.conv1", in: AudioEncoderConfig.melBins, out: c.dim, stride: 2, std: std, rng: &rng)
         conv2 = Conv1d("audio_encoder.conv2", in: c.dim, out: c.dim, stride: 2, std: std, rng: &rng)
+        position = c.positionEmbedding
+            ? PositionEmbedding("audio_encoder.position_embedding", tokens: c.tokens, dim: c.dim, std: std, rng: &rng) : nil
         blocks = (0..<c.layers).map { i in
             denseBlock("audio_encoder.layers.\(i)", d: c.dim, heads: c.heads, hidden: c.mlpHidden, positions: c.tokens,
                        eps: eps, std: std, outStd: outStd, rng: &rng)
@@ -135,7 +143,7 @@ public final class AudioEncoder {
     }
 
     public var parameters: [Parameter] {
-        conv1.parameters + conv2.parameters + blocks.flatMap(\.parameters) + norm.parameters + connector.parameters
+        conv1.parameters + conv2.parameters + (position?.parameters ?? []) + blocks.flatMap(\.parameters) + norm.parameters + connector.parameters
     }
 
     /// mel: [n, 80, frames] → [n·tokens, d_model]
@@ -147,6 +155,7 @@ public final class AudioEncoder {
         var h = act2.forward(conv2.forward(h1, clips: n, length: t1, clipStride: t1 * config.dim, channelStride: 1, timeStride: config.dim))
         let segments = Segment.packed(Array(repeating: t2, count: n))
         let modality = [Modality](repeating: .audio, count: n * t2)
+        position?.forward(h)
         for block in blocks { h = block.forward(h, segments: segments, modality: modality) }
         return connector.forward(norm.forward(h))
     }
@@ -154,6 +163,7 @@ public final class AudioEncoder {
     public func backward(_ dy: Tensor) {
         var dh = norm.backward(connector.backward(dy))
         for block in blocks.reversed() { dh = block.backward(dh) }
+        position?.backward(dh)
         _ = conv1.backward(act1.backward(conv2.backward(act2.backward(dh))))
     }
 }

@@ -4,9 +4,9 @@ import Testing
 import TestSupport
 
 @Suite struct AccountingTests {
-    @Test(arguments: [[Int](), [4, 6]])
-    func totalParametersEqualTheInstantiatedModel(convStem: [Int]) {
-        let config = tinyTestConfig(convStem: convStem)
+    @Test(arguments: [([Int](), false), ([4, 6], true)])
+    func totalParametersEqualTheInstantiatedModel(convStem: [Int], positionEmbedding: Bool) {
+        let config = tinyTestConfig(convStem: convStem, positionEmbedding: positionEmbedding)
         let counted = MultimodalMoE(config).parameters.reduce(0) { $0 + $1.value.count }
         let accounted = Accounting(config).total
         #expect(accounted == counted, "accounting says \(accounted) parameters, the model has \(counted)")

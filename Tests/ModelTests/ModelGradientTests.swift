@@ -14,10 +14,11 @@ import TestSupport
         return model
     }
 
-    /// Top-k gates as they are and renormalised; plain image patches and a convolutional stem.
-    @Test(arguments: [(false, [Int]()), (true, [4, 6])])
-    func wholeModelGradientMatchesFiniteDifferences(renormalize: Bool, convStem: [Int]) {
-        let config = tinyTestConfig(renormalize: renormalize, convStem: convStem)
+    /// Top-k gates as they are and renormalised; plain image patches, and a convolutional stem
+    /// with learned positions in both encoders.
+    @Test(arguments: [(false, [Int](), false), (true, [4, 6], true)])
+    func wholeModelGradientMatchesFiniteDifferences(renormalize: Bool, convStem: [Int], positionEmbedding: Bool) {
+        let config = tinyTestConfig(renormalize: renormalize, convStem: convStem, positionEmbedding: positionEmbedding)
         let model = scaledModel(config)
         let batch = Batch(tinyExamples(config, seed: 3), config: config)
         model.zeroGradients()

@@ -3,15 +3,17 @@ import Model
 
 /// A model small enough to check by finite differences, with all three modalities and MoE
 /// layers in soft (shared) and grouped form.
-public func tinyTestConfig(renormalize: Bool = false, klLambda: Float = 0.5, convStem: [Int] = []) -> ModelConfig {
+public func tinyTestConfig(renormalize: Bool = false, klLambda: Float = 0.5, convStem: [Int] = [],
+                           positionEmbedding: Bool = false) -> ModelConfig {
     ModelConfig(
         vocabSize: 23, dModel: 16, layers: 2, heads: 2, ffnHidden: 24, maxPositions: 64,
         moe: MoEConfig(expertHidden: 12, shared: 1,
                        groups: [ExpertGroupConfig(name: "text", modalities: [.text], experts: 3, topK: 2),
                                 ExpertGroupConfig(name: "media", modalities: [.image, .audio], experts: 4, topK: 2)],
                        layers: .list([1]), renormalize: renormalize, klLambda: klLambda, klBand: [1.0, 2.0]),
-        image: ImageEncoderConfig(size: 8, patch: 4, convStem: convStem, dim: 8, layers: 1, heads: 2, mlpHidden: 12),
-        audio: AudioEncoderConfig(maxSeconds: 0.16, dim: 8, layers: 1, heads: 2, mlpHidden: 12),
+        image: ImageEncoderConfig(size: 8, patch: 4, convStem: convStem, dim: 8, layers: 1, heads: 2, mlpHidden: 12,
+                                  positionEmbedding: positionEmbedding),
+        audio: AudioEncoderConfig(maxSeconds: 0.16, dim: 8, layers: 1, heads: 2, mlpHidden: 12, positionEmbedding: positionEmbedding),
         seed: 7)
 }
 
