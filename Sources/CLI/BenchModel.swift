@@ -3,6 +3,7 @@ import Foundation
 import Inputs
 import Kernels
 import Model
+import Training
 
 struct BenchModel: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,10 +14,13 @@ struct BenchModel: ParsableCommand {
             recipe's data (images, audio, prompts and answers), reports the median step time, \
             tokens/s and achieved GFLOP/s next to the sgemm GFLOP/s measured in the same run on \
             the model's largest GEMM shape, and (with --experts) the step time as the routed \
-            experts per group grow at fixed top-k.
+            experts per group grow at fixed top-k. With --accumulation N (a recipe's own by \
+            default) the batch is also timed as N micro-batches, each on its own copy of the \
+            model and run concurrently, as `train` runs them, beside the single batch.
 
             Examples:
               moe-mm bench model --config configs/tiny.yaml
+              moe-mm bench model --config configs/tiny.yaml --accumulation 2
               moe-mm bench model --config configs/tiny.yaml --experts 4,8,16,32 --json
             """)
 
@@ -32,11 +36,22 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Comma-separated routed-expert counts per group to sweep at fixed top-k.")
     var experts: String?
 
+    @Option(help: "Micro-batches per step (default: the recipe's accumulation, else 1).")
+    var accumulation: Int?
+
     @Flag(help: "One JSON object per measurement.")
     var json = false
 
+    func validate() throws {
+        if let accumulation, accumulation < 1 || batch % accumulation != 0 {
+            throw ValidationError("--accumulation must divide --batch \(batch) into equal micro-batches, got \(accumulation)")
+        }
+    }
+
     func run() throws {
         let base = try loadModelConfig(config)
+        let parts = try accumulation ?? recipeAccumulation(config)
+        guard batch % parts == 0 else { throw ValidationError("the recipe's accumulation \(parts) does not divide --batch \(batch)") }
         let peakShape = largestGEMM(base, tokens: synthetic(base, seed: 1).count)
         let peak = gemmGFLOPs(peakShape)
         report(["what": "sgemm peak", "m": peakShape.m, "n": peakShape.n, "k": peakShape.k, "gflops": round2(peak)])
@@ -45,17 +60,18 @@ struct BenchModel: ParsableCommand {
             return n
         } } ?? [nil].compactMap { $0 }
         if counts.isEmpty {
-            measureStep(base, peak: peak, label: "step")
+            measureStep(base, peak: peak, label: "step", parts: 1)
+            if parts > 1 { measureStep(base, peak: peak, label: "step in \(parts) micro-batches", parts: parts) }
         } else {
             for n in counts {
                 var c = base
                 for g in c.moe?.groups.indices ?? 0..<0 { c.moe!.groups[g].experts = n }
-                measureStep(c, peak: peak, label: "experts=\(n)")
+                measureStep(c, peak: peak, label: "experts=\(n)", parts: parts)
             }
         }
     }
 
-    func synthetic(_ c: ModelConfig, seed: UInt64) -> Batch {
+    func synthetic(_ c: ModelConfig, seed: UInt64, parts: Int = 1) -> [Batch] {
         var rng = SplitMix(seed: seed)
         let examples = (0..<batch).map { i -> Example in
             let ids = { (n: Int) in (0..<n).map { _ in Int32(5 + rng.next() % UInt64(c.vocabSize - 5)) } }
@@ -64,37 +80,60 @@ struct BenchModel: ParsableCommand {
             let audio = (i % 5 >= 3 && c.audio != nil) ? Tensor(randomNormal: [80, c.audio!.frames], std: 1, rng: &rng) : nil
             return Example(image: image, audio: audio, prompt: ids(3), target: ids(14))
         }
-        return Batch(examples, config: c)
+        let size = batch / parts
+        return (0..<parts).map { Batch(Array(examples[$0 * size..<($0 + 1) * size]), config: c) }
     }
+
+    func synthetic(_ c: ModelConfig, seed: UInt64) -> Batch { synthetic(c, seed: seed, parts: 1)[0] }
 
     /// Median seconds of one training step (forward, loss, backward) on a synthetic batch.
     static func stepSeconds(_ c: ModelConfig, batch: Int, seconds: Double) -> Double {
         var bench = BenchModel()
         bench.batch = batch
         bench.seconds = seconds
-        return bench.stepTimings(c).stats.median
+        return bench.stepTimings(c, parts: 1).stats.median
     }
 
-    func stepTimings(_ c: ModelConfig) -> (stats: Timings, batch: Batch) {
+    /// Timings of a training step as `train` runs it: the batch as `parts` micro-batches through
+    /// `MicroBatches`, then (with `update`) AdamW and the copies' synchronisation.
+    func stepTimings(_ c: ModelConfig, parts: Int, update: Bool = false) -> (stats: Timings, batches: [Batch]) {
         let model = MultimodalMoE(c)
-        let b = synthetic(c, seed: 2)
+        let micro = MicroBatches(model: model, count: parts)
+        let batches = synthetic(c, seed: 2, parts: parts)
+        let optimizer = update ? AdamW(model.parameters) : nil
         let stats = measure(seconds: seconds, minRuns: 3) {
-            model.zeroGradients()
-            _ = model.loss(b)
-            model.backward()
+            _ = micro.forwardBackward(batches)
+            if let optimizer {
+                optimizer.update(lr: 1e-4)
+                micro.synchronize()
+            }
         }
-        return (stats, b)
+        return (stats, batches)
     }
 
-    func measureStep(_ c: ModelConfig, peak: Double, label: String) {
-        let (stats, b) = stepTimings(c)
+    /// Model FLOPs of a training step (forward and backward, about 3× the forward) over the batches.
+    func stepFLOPs(_ c: ModelConfig, _ batches: [Batch]) -> Double {
         let a = Accounting(c)
-        let context = b.count / max(b.segments.count, 1) / 2
-        let flops = 3 * b.modality.reduce(0.0) { $0 + a.flopsPerToken($1, context: context) }
-        let achieved = flops / stats.median / 1e9
+        return batches.reduce(0.0) { total, b in
+            let context = b.count / max(b.segments.count, 1) / 2
+            return total + 3 * b.modality.reduce(0.0) { $0 + a.flopsPerToken($1, context: context) }
+        }
+    }
+
+    func measureStep(_ c: ModelConfig, peak: Double, label: String, parts: Int) {
+        let (stats, batches) = stepTimings(c, parts: parts)
+        let tokens = batches.reduce(0) { $0 + $1.count }
+        let achieved = stepFLOPs(c, batches) / stats.median / 1e9
         report(["what": label, "step_ms": round2(stats.median * 1000), "p95_ms": round2(stats.percentile(95) * 1000),
-                "tokens": b.count, "tokens_per_s": round2(Double(b.count) / stats.median),
+                "tokens": tokens, "tokens_per_s": round2(Double(tokens) / stats.median),
                 "gflops": round2(achieved), "mfu_vs_sgemm": round2(achieved / peak), "runs": stats.runs])
+    }
+
+    /// The recipe's gradient accumulation when `path` is a recipe, else 1.
+    func recipeAccumulation(_ path: String) throws -> Int {
+        let url = URL(fileURLWithPath: path)
+        guard url.pathExtension == "yaml" || url.pathExtension == "yml" else { return 1 }
+        return try Recipe.load(url).optimizer.accumulation
     }
 
     /// The decoder's widest per-step product: all tokens through the widest weight.

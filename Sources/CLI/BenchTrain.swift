@@ -3,6 +3,7 @@ import Foundation
 import Inference
 import Kernels
 import Model
+import Training
 
 struct BenchTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,7 +12,7 @@ struct BenchTrain: ParsableCommand {
         discussion: """
             In one run: sgemm's GFLOP/s on the model's largest GEMM shape, a training step \
             (forward, loss, backward, AdamW update) on a synthetic batch shaped like the bundled \
-            mix, and captioning latency (prefill of a batch of images, then per decoded token \
+            mix, split into the recipe's micro-batches as `train` runs it, and captioning latency (prefill of a batch of images, then per decoded token \
             through the KV cache). Medians of repeated runs.
 
             Examples:
@@ -38,24 +39,17 @@ struct BenchTrain: ParsableCommand {
         let peak = bench.gemmGFLOPs(peakShape)
         bench.report(["what": "sgemm peak", "m": peakShape.m, "n": peakShape.n, "k": peakShape.k, "gflops": round2(peak)])
 
-        let model = MultimodalMoE(c)
-        let b = bench.synthetic(c, seed: 2)
-        let optimizer = AdamW(model.parameters)
-        let step = measure(seconds: seconds, minRuns: 3) {
-            model.zeroGradients()
-            _ = model.loss(b)
-            model.backward()
-            optimizer.update(lr: 1e-4)
-        }
-        let a = Accounting(c)
-        let context = b.count / max(b.segments.count, 1) / 2
-        let flops = 3 * b.modality.reduce(0.0) { $0 + a.flopsPerToken($1, context: context) }
-        let achieved = flops / step.median / 1e9
-        bench.report(["what": "training step", "step_ms": round2(step.median * 1000), "tokens_per_s": round2(Double(b.count) / step.median),
+        let parts = try bench.recipeAccumulation(config)
+        guard batch % parts == 0 else { throw ValidationError("the recipe's accumulation \(parts) does not divide --batch \(batch)") }
+        let (step, batches) = bench.stepTimings(c, parts: parts, update: true)
+        let tokens = batches.reduce(0) { $0 + $1.count }
+        let achieved = bench.stepFLOPs(c, batches) / step.median / 1e9
+        bench.report(["what": "training step", "micro_batches": parts, "step_ms": round2(step.median * 1000),
+                      "tokens_per_s": round2(Double(tokens) / step.median),
                       "gflops": round2(achieved), "mfu_vs_sgemm": round2(achieved / peak), "runs": step.runs])
 
         guard let ic = c.image else { return }
-        let captioner = try checkpoint.map { try Checkpoint.load(URL(fileURLWithPath: $0)) } ?? model
+        let captioner = try checkpoint.map { try Checkpoint.load(URL(fileURLWithPath: $0)) } ?? MultimodalMoE(c)
         var rng = SplitMix(seed: 3)
         let examples = (0..<images).map { _ in
             Example(image: Tensor(randomNormal: [3, ic.size, ic.size], std: 1, rng: &rng), prompt: [5, 6, 7])

@@ -24,6 +24,9 @@ public final class MoELayer {
     /// Inference baseline: route every token to this many experts instead of the group's top-k.
     public var topKOverride: Int?
     public var auxScale: Float = 1
+    /// Set by `MultimodalMoE.loss` around its forward: only a forward that will be trained on
+    /// computes the routing losses and their gradient; inference forwards only count skips.
+    public var computesLosses = false
 
     public private(set) var balanceLoss: Float = 0
     public private(set) var klLoss: Float = 0
@@ -36,6 +39,7 @@ public final class MoELayer {
     public private(set) var usage = Usage()
     private var sharedSaved: [SwiGLU.Saved] = []
     private var dProbs: [Tensor] = []
+    private var lossesKept = false
 
     public init(prefix: String, config c: MoEConfig, d: Int, moeLayers: Int, std: Float, outStd: Float, rng: inout SplitMix) {
         shared = (0..<c.shared).map { SwiGLU("\(prefix).shared.\($0)", d: d, hidden: c.expertHidden, std: std, outStd: outStd, rng: &rng) }
@@ -65,11 +69,13 @@ public final class MoELayer {
         klLoss = 0
         pairKL = []
         skipCount = SkipCount()
+        lossesKept = computesLosses
         dProbs = groups.map { g in
             let t0 = now()
             g.forward(x, modality: modality, into: y, skip: skip, topKOverride: topKOverride)
             routedSeconds += now() - t0
-            return routingLosses(g)
+            countSkips(g)
+            return computesLosses ? routingLosses(g) : Tensor(zeros: [0, g.expertCount])
         }
         return y
     }
@@ -78,6 +84,7 @@ public final class MoELayer {
 
     /// dy: [T, d] → dx: [T, d]; accumulates every parameter's gradient, routing losses included.
     public func backward(_ dy: Tensor) -> Tensor {
+        precondition(lossesKept, "MoELayer.backward after an inference forward (no routing-loss gradient kept)")
         let dx = Tensor(zeros: dy.shape)
         for (s, saved) in zip(shared, sharedSaved) { s.backward(dy, saved, into: dx, accumulate: true) }
         for (g, dp) in zip(groups, dProbs) {
@@ -88,17 +95,23 @@ public final class MoELayer {
         return dx
     }
 
-    /// Adds group g's balance and KL band losses to the running totals and returns their
-    /// gradient with respect to the group's routing probabilities [T_g, E]. Also counts skips.
-    private func routingLosses(_ g: ExpertGroup) -> Tensor {
-        guard let r = g.last else { return Tensor(zeros: [0, g.expertCount]) }
-        let t = r.tokens.count, e = g.expertCount, k = t == 0 ? 0 : r.selected.count / t
-        let dp = Tensor(zeros: [t, e])
+    /// Counts group g's selected and skipped (token, expert) pairs per modality.
+    private func countSkips(_ g: ExpertGroup) {
+        guard let r = g.last, !r.tokens.isEmpty else { return }
+        let k = r.selected.count / r.tokens.count
         for (pair, s) in r.skipped.enumerated() {
             let m = r.modality[pair / k].rawValue
             skipCount.selected[m] += 1
             if s { skipCount.skipped[m] += 1 }
         }
+    }
+
+    /// Adds group g's balance and KL band losses to the running totals and returns their
+    /// gradient with respect to the group's routing probabilities [T_g, E].
+    private func routingLosses(_ g: ExpertGroup) -> Tensor {
+        guard let r = g.last else { return Tensor(zeros: [0, g.expertCount]) }
+        let t = r.tokens.count, e = g.expertCount, k = t == 0 ? 0 : r.selected.count / t
+        let dp = Tensor(zeros: [t, e])
         guard t > 0 else { return dp }
 
         // Balance: f_i = E/(k T) · load_i, P_i = mean_t p_ti; dL/dp_ti = α f_i / T.

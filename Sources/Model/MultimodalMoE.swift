@@ -106,7 +106,9 @@ public final class MultimodalMoE {
     /// Forward and the loss; with `gradScale` > 0 also leaves `dlogits` ready for `backward`
     /// (the LM gradient is scaled by `gradScale`, e.g. 1/accumulation steps).
     public func loss(_ batch: Batch, gradScale: Float = 1) -> Loss {
+        for m in moeLayers { m.computesLosses = true }
         let hidden = forward(batch)
+        for m in moeLayers { m.computesLosses = false }
         targetRows = batch.targets.indices.filter { batch.targets[$0] != ignoreIndex }
         let targets = targetRows.map { batch.targets[$0] }
         let logits = self.logits(hidden, rows: targetRows)
@@ -151,6 +153,23 @@ public final class MultimodalMoE {
     }
 
     public func zeroGradients() { for p in parameters { p.grad.zero() } }
+
+    /// A copy with its own weights (equal to these), gradients and kept activations, so that
+    /// another micro-batch can run forward and backward on another core at the same time.
+    public func replica() -> MultimodalMoE {
+        let copy = MultimodalMoE(config)
+        copy.copyWeights(from: self)
+        return copy
+    }
+
+    /// Makes every weight, and the loss-free balancing biases, equal to `other`'s.
+    public func copyWeights(from other: MultimodalMoE) {
+        precondition(config == other.config, "copyWeights between models of different configs")
+        for (p, q) in zip(parameters, other.parameters) { p.value.copy(from: q.value) }
+        for (layer, source) in zip(moeLayers, other.moeLayers) {
+            for (g, h) in zip(layer.groups, source.groups) { g.selectionBias.copy(from: h.selectionBias) }
+        }
+    }
 
     // MARK: Stream helpers
 

@@ -9,6 +9,8 @@ import Model
 public final class Trainer {
     public let recipe: Recipe
     public let model: MultimodalMoE
+    /// The step's micro-batches, each on its own copy of `model`, run concurrently.
+    let microBatches: MicroBatches
     public let optimizer: AdamW
     let loader: DataLoader
     let validation: [Batch]
@@ -25,6 +27,7 @@ public final class Trainer {
                 tokenizerJSON: Data, runDir: URL, state: TrainerState? = nil, optimizer: AdamW? = nil, interactive: Bool) throws {
         self.recipe = recipe
         self.model = model
+        microBatches = MicroBatches(model: model, count: recipe.optimizer.accumulation)
         self.loader = loader
         self.validation = validation
         self.tokenizerJSON = tokenizerJSON
@@ -61,18 +64,16 @@ public final class Trainer {
             if shouldStop() { log.note("stopping at step \(state.step): saving a checkpoint"); break }
             let t0 = now()
             let lr = schedule.rate(at: state.step)
-            model.zeroGradients()
+            let micro = try (0..<accumulation).map { _ in try loader.next() }
+            let losses = microBatches.forwardBackward(micro.map(\.batch))
             var loss = MultimodalMoE.Loss(lm: 0, balance: 0, kl: 0, targets: 0)
-            var tokens = 0, position = state.data
+            var tokens = 0
             var modalityTokens = [Int](repeating: 0, count: Modality.allCases.count), earlierPositions = 0
             var loads: [[[Int]]] = model.moeLayers.map { $0.groups.map { Array(repeating: 0, count: $0.expertCount) } }
-            for _ in 0..<accumulation {
-                let prepared = try loader.next()
-                let l = model.loss(prepared.batch, gradScale: 1 / Float(accumulation))
+            for (prepared, (l, copy)) in zip(micro, zip(losses, microBatches.replicas)) {
                 guard l.total.isFinite else {
                     throw TrainingError("non-finite loss (\(l.total)) at step \(state.step + 1) on samples \(prepared.ids.joined(separator: ", ")); the last checkpoint in \(runDir.path) is kept")
                 }
-                model.backward()
                 loss.lm += l.lm / Double(accumulation)
                 loss.balance += l.balance / Double(accumulation)
                 loss.kl += l.kl / Double(accumulation)
@@ -81,13 +82,13 @@ public final class Trainer {
                 for m in prepared.batch.modality { modalityTokens[m.rawValue] += 1 }
                 // Each position attends to the earlier ones of its own sample: 0 + 1 + ... + (L − 1).
                 earlierPositions += prepared.batch.segments.reduce(0) { $0 + $1.length * ($1.length - 1) / 2 }
-                position = prepared.position
                 state.skippedSamples += prepared.skipped.count
                 for s in prepared.skipped { log.note("skipped a sample: \(s)") }
-                for (i, layer) in model.moeLayers.enumerated() {
+                for (i, layer) in copy.moeLayers.enumerated() {
                     for (g, group) in layer.groups.enumerated() { for (e, n) in group.lastLoad.enumerated() { loads[i][g][e] += n } }
                 }
             }
+            let position = micro.last!.position
             let gradNorm = clipGradients(max: recipe.optimizer.gradClip)
             guard gradNorm.isFinite else {
                 throw TrainingError("non-finite gradient norm at step \(state.step + 1); the last checkpoint in \(runDir.path) is kept")
@@ -96,6 +97,7 @@ public final class Trainer {
             if let rate = recipe.model.moe?.biasUpdateRate, rate > 0 {
                 for (layer, l) in zip(model.moeLayers, loads) { layer.updateSelectionBias(rate: rate, loads: l) }
             }
+            microBatches.synchronize()
             state.step += 1
             state.data = position
 

@@ -22,6 +22,7 @@ import TestSupport
             balanceAlpha: 0.01, klLambda: 0.1, klBand: [0.5, 1.0])
         var rng = SplitMix(seed: 0)
         layer = MoELayer(prefix: "moe", config: config, d: 12, moeLayers: 1, std: 0.02, outStd: 0.02, rng: &rng)
+        layer.computesLosses = true
         // The fixture stores weights [in, out]; parameters are nn.Linear's [out, in].
         for p in layer.parameters {
             let stored = try fixture.tensor(Self.fixtureName(p))
@@ -71,6 +72,14 @@ import TestSupport
             let g = p.grad.rank == 2 ? p.grad.transposed() : p.grad
             try expectMatch(g.array, "grad." + fixtureName(p))
         }
+    }
+
+    @Test func anInferenceForwardComputesNoRoutingLosses() throws {
+        layer.computesLosses = false
+        let y = layer.forward(x, modality: modality)
+        try expectMatch(y.array, "out.y")
+        #expect(layer.balanceLoss == 0 && layer.klLoss == 0 && layer.pairKL.isEmpty,
+                "inference forward: balance \(layer.balanceLoss), KL \(layer.klLoss), \(layer.pairKL.count) pair KLs")
     }
 
     @Test func skippingLeavesOutLowScoredExpertsAndMatches() throws {
