@@ -6,6 +6,12 @@ BIN          := .build/release/moe-mm
 # SIMD8 code runs on AVX2/FMA when the build machine has them; a baseline x86-64 build still works.
 CPU_FLAGS    := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null && echo "-Xswiftc -target-cpu -Xswiftc haswell")
 
+# moe-mm re-executes itself with OPENBLAS_CORETYPE when OpenBLAS, not knowing a VM's CPU model, falls
+# back to its SSE3 kernels (Sources/Kernels/BLASKernel.swift); the test runner has no main of ours to do
+# that, so it is given the same choice here.
+HAS_AVX512   := $(shell f=$$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null); for x in avx512f avx512cd avx512bw avx512dq avx512vl; do echo "$$f" | grep -qw $$x || exit 0; done; echo yes)
+TEST_BLAS    := $(if $(OPENBLAS_CORETYPE),,$(if $(HAS_AVX512),OPENBLAS_CORETYPE=SkylakeX,$(if $(findstring haswell,$(CPU_FLAGS)),OPENBLAS_CORETYPE=Haswell)))
+
 .PHONY: deps build test demo bench report clean
 
 deps:
@@ -22,7 +28,7 @@ build: deps
 	$(SWIFT) build -c release $(CPU_FLAGS)
 
 test: deps
-	$(SWIFT) test -c release $(CPU_FLAGS)
+	$(TEST_BLAS) $(SWIFT) test -c release $(CPU_FLAGS)
 
 bench: build
 	$(BIN) bench gemm
@@ -40,7 +46,7 @@ demo: build
 # docs/REPORT.md: the seed papers' mechanisms measured on the bundled data at equal active compute.
 # Trains the five report recipes with --steps $(REPORT_STEPS) into runs/report/<recipe>/ (a run that
 # already finished at that length is kept, an interrupted one resumed), evaluates and inspects each,
-# runs bench skip on tiny, then writes the report. REPORT_EVAL_LIMIT, REPORT_SKIP_SAMPLES and
+# runs bench skip on the default checkpoint (checkpoints/tiny, the full tiny recipe), then writes the report. REPORT_EVAL_LIMIT, REPORT_SKIP_SAMPLES and
 # REPORT_SKIP_ROUNDS shrink a trial (e.g. make report REPORT_STEPS=30 REPORT_EVAL_LIMIT=20).
 REPORT_STEPS            ?= 3000
 REPORT_EVAL_LIMIT       ?=
@@ -52,6 +58,7 @@ REPORT_ROUTING          := data/scenes/val.jsonl
 REPORT_ROUTING_LIMIT    := 200
 REPORT_SKIP_MANIFEST    := data/scenes/test.jsonl
 REPORT_SKIP_CALIBRATION := data/scenes/val.jsonl
+REPORT_SKIP_CHECKPOINT  ?= checkpoints/tiny
 
 report: build
 	@test -f data/scenes/train.jsonl || $(BIN) data build --size tiny
@@ -67,12 +74,13 @@ report: build
 		$(BIN) evaluate --checkpoint $(REPORT_RUNS)/$$v --only caption,caption_seen,text,transcribe $(if $(REPORT_EVAL_LIMIT),--limit $(REPORT_EVAL_LIMIT)); \
 		$(BIN) inspect --checkpoint $(REPORT_RUNS)/$$v --manifest $(REPORT_ROUTING) --limit $(REPORT_ROUTING_LIMIT); \
 	done
-	$(BIN) bench skip --checkpoint $(REPORT_RUNS)/tiny --manifest $(REPORT_SKIP_MANIFEST) --calibration-manifest $(REPORT_SKIP_CALIBRATION) \
+	$(BIN) bench skip --checkpoint $(REPORT_SKIP_CHECKPOINT) --manifest $(REPORT_SKIP_MANIFEST) --calibration-manifest $(REPORT_SKIP_CALIBRATION) \
 		--samples $(REPORT_SKIP_SAMPLES) --rounds $(REPORT_SKIP_ROUNDS) --targets 0.25,0.5,0.75 --json > $(REPORT_RUNS)/skip.jsonl.tmp
 	mv $(REPORT_RUNS)/skip.jsonl.tmp $(REPORT_RUNS)/skip.jsonl
 	$(BIN) report --runs $(REPORT_RUNS) --bench-skip $(REPORT_RUNS)/skip.jsonl --out docs/REPORT.md \
 		--routing-manifest $(REPORT_ROUTING) --routing-limit $(REPORT_ROUTING_LIMIT) --skip-manifest $(REPORT_SKIP_MANIFEST) \
-		--skip-calibration-manifest $(REPORT_SKIP_CALIBRATION) --skip-samples $(REPORT_SKIP_SAMPLES)
+		--skip-calibration-manifest $(REPORT_SKIP_CALIBRATION) --skip-samples $(REPORT_SKIP_SAMPLES) \
+		--skip-checkpoint $(REPORT_SKIP_CHECKPOINT)
 
 clean:
 	rm -rf .build

@@ -59,7 +59,7 @@ struct BenchSkip: ParsableCommand {
     var batch = 16
 
     @Option(help: "Most tokens to generate per sample, <|eos|> included.")
-    var maxTokens = 32
+    var maxTokens = 64
 
     @Flag(help: "One JSON object per row instead of the table.")
     var json = false

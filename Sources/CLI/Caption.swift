@@ -36,7 +36,7 @@ struct Caption: ParsableCommand {
     var beam = 1
 
     @Option(help: "Most tokens to generate, <|eos|> included.")
-    var maxTokens = 32
+    var maxTokens = 64
 
     @OptionGroup var skipping: SkippingOptions
 

@@ -51,7 +51,7 @@ struct Evaluate: ParsableCommand {
     var batchSize = 16
 
     @Option(help: "Most tokens per answer, <|eos|> included.")
-    var maxTokens = 32
+    var maxTokens = 64
 
     @Option(help: "Beam width; 1 is greedy.")
     var beam = 1

@@ -12,7 +12,8 @@ struct Report: ParsableCommand {
             tiny-noshared, moe-mixed-nokl), each a finished `train --steps N` run of configs/<name>.yaml \
             with evaluation.json from `evaluate` and, for the KL-band comparison, routing.json from \
             `inspect --manifest` (in the folder or its inspect/), plus `bench skip --json` output on \
-            the tiny run. Writes one Markdown file (atomically): per mechanism the commands that made \
+            the tiny run or --skip-checkpoint (`make report` measures the default checkpoint, \
+            checkpoints/tiny, trained with the full recipe). Writes one Markdown file (atomically): per mechanism the commands that made \
             its inputs, its tables, and sentences generated from the numbers. A missing run folder \
             leaves its sections saying so; a run that is unfinished, was trained from another recipe \
             than configs/<name>.yaml, or whose evaluation or routing is older than its model is refused. \
@@ -27,8 +28,11 @@ struct Report: ParsableCommand {
     @Option(help: "The folder of run folders, one per recipe name.")
     var runs = "runs/report"
 
-    @Option(help: "`moe-mm bench skip --json` output (JSON Lines) on <runs>/tiny.")
+    @Option(help: "`moe-mm bench skip --json` output (JSON Lines) on --skip-checkpoint.")
     var benchSkip: String?
+
+    @Option(help: "The checkpoint bench skip measured (default: <runs>/tiny).")
+    var skipCheckpoint: String?
 
     @Option(help: "Where to write the report.")
     var out = "docs/REPORT.md"
@@ -65,7 +69,7 @@ struct Report: ParsableCommand {
             runs: runs, routingManifest: routingManifest, routingLimit: routingLimit == 0 ? nil : routingLimit,
             skipFile: benchSkip, skipManifest: skipManifest,
             skipCalibrationManifest: skipCalibrationManifest.isEmpty ? nil : skipCalibrationManifest,
-            skipSamples: skipSamples, out: out)
+            skipSamples: skipSamples, skipCheckpoint: skipCheckpoint, out: out)
         var found: [ReportRun] = []
         for variant in ComparisonReport.Variant.allCases {
             let path = commands.path(variant.rawValue)
@@ -80,7 +84,7 @@ struct Report: ParsableCommand {
             found.append(run)
         }
         let skip = try benchSkip.map { file -> [SkipBenchRow] in
-            try checkNewer([file], than: commands.path(ComparisonReport.Variant.grouped.rawValue), relative: false)
+            try checkNewer([file], than: commands.skipCheckpoint, relative: false)
             return try SkipBenchRow.load(URL(fileURLWithPath: file))
         }
         let day = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])

@@ -170,7 +170,7 @@ struct Train: ParsableCommand {
 func quickScores(_ model: MultimodalMoE, builder: ExampleBuilder, samples: [Sample]) -> [String: Double] {
     guard !samples.isEmpty,
           let examples = try? samples.map({ try builder.example($0, withTarget: false) }),
-          let generations = try? Generator(model: model).generate(examples, options: GenerationOptions(maxTokens: 32))
+          let generations = try? Generator(model: model).generate(examples, options: GenerationOptions())
     else { return [:] }
     let items = zip(samples, generations).map { sample, g in
         TaskScoring.Item(id: sample.id, prediction: builder.text(g.tokens), references: sample.references,

@@ -1,7 +1,7 @@
 import Foundation
 
 extension ComparisonReport {
-    /// Section 4: `bench skip` on the grouped run: MoDES against top-1 and one raw-gate threshold
+    /// Section 4: `bench skip` on the grouped run (or the checkpoint given): MoDES against top-1 and one raw-gate threshold
     /// across target skip ratios, with real speed-ups.
     var skipSection: String {
         var s = "## 4. Expert skipping: MoDES vs top-1 vs one gate threshold\n\n"
@@ -9,7 +9,7 @@ extension ComparisonReport {
         s += "(measured per modality) is under a text or a media threshold keeps more quality at a given skip ratio "
         s += "than cutting every token to its top-1 expert or thresholding the raw gate, and the skipped experts "
         s += "are real time saved.\n\n"
-        let checkpoint = commands.path(Variant.grouped.rawValue)
+        let checkpoint = commands.skipCheckpoint
         guard let rows = skip, !rows.isEmpty else {
             return s + "Not measured: no `bench skip --json` output was given (`make report` writes it from `\(checkpoint)`).\n"
         }

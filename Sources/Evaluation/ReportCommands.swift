@@ -14,15 +14,19 @@ public struct ReportCommands: Sendable {
     public var skipManifest: String
     public var skipCalibrationManifest: String?
     public var skipSamples: Int
+    /// The checkpoint bench skip measured: the given one, else the grouped (tiny) run.
+    public var skipCheckpoint: String { skipCheckpointGiven ?? path("tiny") }
+    var skipCheckpointGiven: String?
     /// Where the report itself goes.
     public var out: String
 
     public init(runs: String = "runs/report", routingManifest: String = "data/scenes/val.jsonl", routingLimit: Int? = 200,
                 skipFile: String? = nil, skipManifest: String = "data/scenes/test.jsonl",
-                skipCalibrationManifest: String? = "data/scenes/val.jsonl", skipSamples: Int = 400, out: String = "docs/REPORT.md") {
+                skipCalibrationManifest: String? = "data/scenes/val.jsonl", skipSamples: Int = 400, skipCheckpoint: String? = nil,
+                out: String = "docs/REPORT.md") {
         self.runs = runs; self.routingManifest = routingManifest; self.routingLimit = routingLimit; self.skipFile = skipFile
         self.skipManifest = skipManifest; self.skipCalibrationManifest = skipCalibrationManifest
-        self.skipSamples = skipSamples; self.out = out
+        self.skipSamples = skipSamples; self.skipCheckpointGiven = skipCheckpoint; self.out = out
     }
 
     /// A run folder's path by recipe name.
@@ -35,13 +39,13 @@ public struct ReportCommands: Sendable {
         "moe-mm train --config configs/\(run.name).yaml --steps \(steps) --out \(run.path)"
     }
 
-    /// evaluate's defaults (batch 16, 32 tokens, greedy) are left out, as the command was typed.
+    /// evaluate's defaults (batch 16, 64 tokens, greedy) are left out, as the command was typed.
     func evaluate(_ run: ReportRun) -> String {
         let s = run.evaluation.settings
         var c = "moe-mm evaluate --checkpoint \(run.path) --only \(run.evaluation.benchmarks.joined(separator: ","))"
         if let limit = s["limit"] { c += " --limit \(limit)" }
         if let batch = s["batch_size"], batch != "16" { c += " --batch-size \(batch)" }
-        if let tokens = s["max_tokens"], tokens != "32" { c += " --max-tokens \(tokens)" }
+        if let tokens = s["max_tokens"], tokens != "64" { c += " --max-tokens \(tokens)" }
         if let search = s["search"], search.hasPrefix("beam ") { c += " --beam \(search.dropFirst(5))" }
         return c
     }
@@ -75,6 +79,7 @@ public struct ReportCommands: Sendable {
             c += " --skip-calibration-manifest \(skipCalibrationManifest ?? "''")"
         }
         if skipSamples != d.skipSamples { c += " --skip-samples \(skipSamples)" }
+        if let skipCheckpointGiven { c += " --skip-checkpoint \(skipCheckpointGiven)" }
         return c + " --out \(out)"
     }
 }

@@ -38,8 +38,11 @@ import TestSupport
         let model = MultimodalMoE(config)
         let batch = Batch(tinyExamples(config, seed: 3), config: config)
         let report = RoutingCollector.collect(model, batches: [batch])
-        // After the single forward, each group still holds its routing: average it by hand.
+        // A training forward of the same batch leaves each group's routing and the layer's own
+        // pair KLs (inference forwards compute no routing losses): average the routing by hand.
+        _ = model.loss(batch, gradScale: 0)
         let layer = model.moeLayers[0]
+        #expect(!layer.pairKL.isEmpty, "the training forward computed no pair KL to compare with")
         for (g, group) in zip(layer.groups, report.layers[0].groups) {
             let r = g.last!, e = g.expertCount
             for m in group.modalities {
