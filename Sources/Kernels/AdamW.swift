@@ -12,12 +12,15 @@ public final class AdamW {
     public let parameters: [Parameter]
     public let m: [Tensor]
     public let v: [Tensor]
+    /// Where each parameter starts in the concatenation of all of them.
+    let offsets: [Int]
 
     public init(_ parameters: [Parameter], beta1: Float = 0.9, beta2: Float = 0.95, eps: Float = 1e-8, weightDecay: Float = 0.1) {
         self.parameters = parameters
         self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
         m = parameters.map { Tensor(zeros: $0.shape) }
         v = parameters.map { Tensor(zeros: $0.shape) }
+        offsets = parameters.reduce(into: [0]) { $0.append($0.last! + $1.value.count) }
     }
 
     /// Restores the step count (with the moments, loaded in place) when resuming.
@@ -27,11 +30,18 @@ public final class AdamW {
     public func update(lr: Float) {
         step += 1
         let c1 = 1 - Foundation.pow(beta1, Float(step)), c2 = 1 - Foundation.pow(beta2, Float(step))
-        for (i, p) in parameters.enumerated() {
-            let decay = p.decays ? weightDecay : 0
-            adamwUpdate(p.value.data, p.grad.data, m[i].data, v[i].data, p.value.count,
-                        lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: decay,
-                        correction1: c1, correction2: c2)
+        // Every element is independent: the cores split the concatenated elements evenly, so
+        // the result is the same bits however many cores there are.
+        let total = offsets.last!
+        parallelFor(total, minimumPerChunk: 1 << 16) { range in
+            for (i, p) in parameters.enumerated() {
+                let lo = max(range.lowerBound, offsets[i]), hi = min(range.upperBound, offsets[i + 1])
+                guard lo < hi else { continue }
+                let at = lo - offsets[i]
+                adamwUpdate(p.value.data + at, p.grad.data + at, m[i].data + at, v[i].data + at, hi - lo,
+                            lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: p.decays ? weightDecay : 0,
+                            correction1: c1, correction2: c2)
+            }
         }
     }
 }
