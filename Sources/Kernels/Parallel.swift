@@ -58,6 +58,17 @@ public func parallelFor(_ n: Int, minimumPerChunk: Int = 1, _ body: (Range<Int>)
     }
 }
 
+/// Runs `body` with every `parallelFor` inside it inline on the calling thread. For a background
+/// thread (the data loader) working beside the compute: its own `parallelFor` would change
+/// OpenBLAS's thread count, which is global, under the compute's GEMMs, and OpenBLAS's results
+/// depend on its thread count in the last bits, so training would not repeat bit for bit.
+public func withoutParallelism<T>(_ body: () throws -> T) rethrows -> T {
+    let outer = pthread_getspecific(insideParallelFor)
+    pthread_setspecific(insideParallelFor, UnsafeRawPointer(bitPattern: 1))
+    defer { pthread_setspecific(insideParallelFor, outer) }
+    return try body()
+}
+
 /// Marks the threads running a `parallelFor` chunk (thread-local, non-nil inside).
 private let insideParallelFor: pthread_key_t = {
     var key = pthread_key_t()

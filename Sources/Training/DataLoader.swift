@@ -71,7 +71,7 @@ public final class DataLoader {
             let index = produced
             produced += 1
             queue.async { [self] in
-                let r = Result { try produceBatch() }
+                let r = Result { try withoutParallelism { try produceBatch() } }
                 ready.lock()
                 results[index] = r
                 ready.broadcast()
