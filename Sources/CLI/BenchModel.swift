@@ -50,8 +50,7 @@ struct BenchModel: ParsableCommand {
 
     func run() throws {
         let base = try loadModelConfig(config)
-        let parts = try accumulation ?? recipeAccumulation(config)
-        guard batch % parts == 0 else { throw ValidationError("the recipe's accumulation \(parts) does not divide --batch \(batch)") }
+        let parts = try microBatchCount(given: accumulation)
         let peakShape = largestGEMM(base, tokens: synthetic(base, seed: 1).count)
         let peak = gemmGFLOPs(peakShape)
         report(["what": "sgemm peak", "m": peakShape.m, "n": peakShape.n, "k": peakShape.k, "gflops": round2(peak)])
@@ -71,7 +70,7 @@ struct BenchModel: ParsableCommand {
         }
     }
 
-    func synthetic(_ c: ModelConfig, seed: UInt64, parts: Int = 1) -> [Batch] {
+    func synthetic(_ c: ModelConfig, seed: UInt64, parts: Int) -> [Batch] {
         var rng = SplitMix(seed: seed)
         let examples = (0..<batch).map { i -> Example in
             let ids = { (n: Int) in (0..<n).map { _ in Int32(5 + rng.next() % UInt64(c.vocabSize - 5)) } }
@@ -111,29 +110,33 @@ struct BenchModel: ParsableCommand {
         return (stats, batches)
     }
 
-    /// Model FLOPs of a training step (forward and backward, about 3× the forward) over the batches.
-    func stepFLOPs(_ c: ModelConfig, _ batches: [Batch]) -> Double {
+    /// Tokens/s and model GFLOP/s of a training step over `batches` taking `seconds` (model FLOPs:
+    /// forward and backward, about 3× the forward).
+    func throughput(_ c: ModelConfig, _ batches: [Batch], seconds: Double) -> (tokensPerSecond: Double, gflops: Double) {
         let a = Accounting(c)
-        return batches.reduce(0.0) { total, b in
+        let flops = batches.reduce(0.0) { total, b in
             let context = b.count / max(b.segments.count, 1) / 2
             return total + 3 * b.modality.reduce(0.0) { $0 + a.flopsPerToken($1, context: context) }
         }
+        let tokens = batches.reduce(0) { $0 + $1.count }
+        return (Double(tokens) / seconds, flops / seconds / 1e9)
     }
 
     func measureStep(_ c: ModelConfig, peak: Double, label: String, parts: Int) {
         let (stats, batches) = stepTimings(c, parts: parts)
-        let tokens = batches.reduce(0) { $0 + $1.count }
-        let achieved = stepFLOPs(c, batches) / stats.median / 1e9
+        let rate = throughput(c, batches, seconds: stats.median)
         report(["what": label, "step_ms": round2(stats.median * 1000), "p95_ms": round2(stats.percentile(95) * 1000),
-                "tokens": tokens, "tokens_per_s": round2(Double(tokens) / stats.median),
-                "gflops": round2(achieved), "mfu_vs_sgemm": round2(achieved / peak), "runs": stats.runs])
+                "tokens": batches.reduce(0) { $0 + $1.count }, "tokens_per_s": round2(rate.tokensPerSecond),
+                "gflops": round2(rate.gflops), "mfu_vs_sgemm": round2(rate.gflops / peak), "runs": stats.runs])
     }
 
-    /// The recipe's gradient accumulation when `path` is a recipe, else 1.
-    func recipeAccumulation(_ path: String) throws -> Int {
-        let url = URL(fileURLWithPath: path)
-        guard url.pathExtension == "yaml" || url.pathExtension == "yml" else { return 1 }
-        return try Recipe.load(url).optimizer.accumulation
+    /// Micro-batches per step: `given`, else the recipe's gradient accumulation when `config` is a
+    /// recipe, else 1; it must split `batch` evenly.
+    func microBatchCount(given: Int?) throws -> Int {
+        let url = URL(fileURLWithPath: config)
+        let parts = try given ?? (["yaml", "yml"].contains(url.pathExtension) ? Recipe.load(url).optimizer.accumulation : 1)
+        guard batch % parts == 0 else { throw ValidationError("accumulation \(parts) does not divide --batch \(batch) into equal micro-batches") }
+        return parts
     }
 
     /// The decoder's widest per-step product: all tokens through the widest weight.

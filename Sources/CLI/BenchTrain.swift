@@ -32,6 +32,7 @@ struct BenchTrain: ParsableCommand {
     func run() throws {
         let c = try loadModelConfig(config)
         var bench = BenchModel()
+        bench.config = config
         bench.batch = batch
         bench.seconds = seconds
         bench.json = json
@@ -39,14 +40,12 @@ struct BenchTrain: ParsableCommand {
         let peak = bench.gemmGFLOPs(peakShape)
         bench.report(["what": "sgemm peak", "m": peakShape.m, "n": peakShape.n, "k": peakShape.k, "gflops": round2(peak)])
 
-        let parts = try bench.recipeAccumulation(config)
-        guard batch % parts == 0 else { throw ValidationError("the recipe's accumulation \(parts) does not divide --batch \(batch)") }
+        let parts = try bench.microBatchCount(given: nil)
         let (step, batches) = bench.stepTimings(c, parts: parts, update: true)
-        let tokens = batches.reduce(0) { $0 + $1.count }
-        let achieved = bench.stepFLOPs(c, batches) / step.median / 1e9
+        let rate = bench.throughput(c, batches, seconds: step.median)
         bench.report(["what": "training step", "micro_batches": parts, "step_ms": round2(step.median * 1000),
-                      "tokens_per_s": round2(Double(tokens) / step.median),
-                      "gflops": round2(achieved), "mfu_vs_sgemm": round2(achieved / peak), "runs": step.runs])
+                      "tokens_per_s": round2(rate.tokensPerSecond),
+                      "gflops": round2(rate.gflops), "mfu_vs_sgemm": round2(rate.gflops / peak), "runs": step.runs])
 
         guard let ic = c.image else { return }
         let captioner = try checkpoint.map { try Checkpoint.load(URL(fileURLWithPath: $0)) } ?? MultimodalMoE(c)

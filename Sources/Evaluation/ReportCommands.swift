@@ -15,7 +15,7 @@ public struct ReportCommands: Sendable {
     public var skipCalibrationManifest: String?
     public var skipSamples: Int
     /// The checkpoint bench skip measured: the given one, else the grouped (tiny) run.
-    public var skipCheckpoint: String { skipCheckpointGiven ?? path("tiny") }
+    public var skipCheckpoint: String { skipCheckpointGiven ?? path(ComparisonReport.Variant.grouped.rawValue) }
     var skipCheckpointGiven: String?
     /// Where the report itself goes.
     public var out: String

@@ -50,18 +50,16 @@ public func parallelFor(_ n: Int, minimumPerChunk: Int = 1, _ body: (Range<Int>)
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
             let lo = n * c / chunks, hi = n * (c + 1) / chunks
             guard lo < hi else { return }
-            let outer = pthread_getspecific(insideParallelFor)
-            pthread_setspecific(insideParallelFor, UnsafeRawPointer(bitPattern: 1))
-            defer { pthread_setspecific(insideParallelFor, outer) }
-            body(lo..<hi)
+            withoutParallelism { body(lo..<hi) }
         }
     }
 }
 
-/// Runs `body` with every `parallelFor` inside it inline on the calling thread. For a background
-/// thread (the data loader) working beside the compute: its own `parallelFor` would change
-/// OpenBLAS's thread count, which is global, under the compute's GEMMs, and OpenBLAS's results
-/// depend on its thread count in the last bits, so training would not repeat bit for bit.
+/// Runs `body` with every `parallelFor` inside it inline on the calling thread: for a
+/// `parallelFor` chunk, whose core is already taken, and for a background thread (the data
+/// loader) working beside the compute, whose own `parallelFor` would change OpenBLAS's thread
+/// count, which is global, under the compute's GEMMs; OpenBLAS's results depend on its thread
+/// count in the last bits, so training would not repeat bit for bit.
 public func withoutParallelism<T>(_ body: () throws -> T) rethrows -> T {
     let outer = pthread_getspecific(insideParallelFor)
     pthread_setspecific(insideParallelFor, UnsafeRawPointer(bitPattern: 1))
