@@ -18,8 +18,8 @@ struct BenchSkip: ParsableCommand {
             KL to the unskipped model and the cross-entropy, CIDEr-D of the greedy captions of \
             caption samples, and time: inside the MoE layers (whole, and the expert groups alone, \
             as the shared experts always run), prefill, and per decoded token. Every timed run is \
-            paired with a run of the unskipped model beside it; medians of --rounds pairs are \
-            reported, each with the unskipped median over it. The table is Markdown.
+            paired with a run of the unskipped model beside it; times are medians of --rounds runs \
+            and each speed-up is the median of the pairs' ratios. The table is Markdown.
 
             Examples:
               moe-mm bench skip --checkpoint checkpoints/tiny \\
@@ -118,7 +118,7 @@ struct BenchSkip: ParsableCommand {
             print("")
             print("Times are medians over \(rounds) runs of generating for every sample (greedy, batches of \(batch)): MoE ms inside the")
             print("MoE layers, routed ms inside their expert groups, prefill summed over the calls, decode per fed token. (×) is the")
-            print("median of the unskipped runs paired with this method's over this method's median.")
+            print("median over the rounds of the unskipped run's time over this method's run beside it.")
             for r in result.rows where r.method == "modes" {
                 let tau = r.tau!.map(fmt)
                 print("MoDES at \(r.target!): τ text \(tau[0]), " + (splitMedia ? "image \(tau[1]), audio \(tau[2])" : "media \(tau[1])")
@@ -136,7 +136,7 @@ struct BenchSkip: ParsableCommand {
             "| target | method | skip (teacher-forced) | skip (generating) | answer KL | answer CE | CIDEr-D | vs none | MoE ms | routed ms | prefill ms | decode ms/token |",
             "|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
-        // Times are medians; the factor beside each is the unskipped median over it.
+        // Times are medians; the factor beside each is the median of the paired runs' ratios.
         func time(_ seconds: Double, _ speedup: Double, digits: Int = 1) -> String {
             String(format: "%.\(digits)f (%.2f×)", seconds * 1000, speedup)
         }

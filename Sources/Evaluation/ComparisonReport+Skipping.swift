@@ -14,7 +14,7 @@ extension ComparisonReport {
             return s + "Not measured: no `bench skip --json` output was given (`make report` writes it from `\(checkpoint)`).\n"
         }
         s += commandBlock([commands.benchSkip(rows, checkpoint: checkpoint)])
-        s += "\nCIDEr-D of greedy captions on the bench's samples; speed-ups over the unskipped model, from paired medians:\n\n"
+        s += "\nCIDEr-D of greedy captions on the bench's samples; speed-ups over the unskipped model, medians of the ratios of runs paired side by side:\n\n"
         let shown = skipRowsShown(rows)
         s += TextTable(
             headers: ["target", "method", "skip (teacher-forced)", "skip (generating)", "CIDEr-D", "vs unskipped",

@@ -66,15 +66,22 @@ public struct SkipComparison {
         public var speed: Speed
         /// The unskipped model's runs beside this method's.
         public var unskippedSpeed: Speed
+        /// How many times faster than the unskipped model: the median over rounds of each pair's
+        /// ratio (unskipped run over this method's run beside it), so load that changes between
+        /// rounds cancels within each pair instead of landing on one side of a ratio of medians.
+        public var speedup: Speedup
         /// MoDES only: thresholds [text, image, audio] and the frontier walk's passes.
         public var tau: [Float]?
         public var passes: Int?
 
-        /// How many times faster than the unskipped model, from the paired medians.
-        public var moeSpeedup: Double { unskippedSpeed.moeSeconds / speed.moeSeconds }
-        public var routedSpeedup: Double { unskippedSpeed.routedSeconds / speed.routedSeconds }
-        public var prefillSpeedup: Double { unskippedSpeed.prefillSeconds / speed.prefillSeconds }
-        public var decodeSpeedup: Double { unskippedSpeed.decodeSecondsPerToken / speed.decodeSecondsPerToken }
+        public var moeSpeedup: Double { speedup.moe }
+        public var routedSpeedup: Double { speedup.routed }
+        public var prefillSpeedup: Double { speedup.prefill }
+        public var decodeSpeedup: Double { speedup.decode }
+    }
+
+    public struct Speedup: Codable, Sendable, Equatable {
+        public var moe: Double, routed: Double, prefill: Double, decode: Double
     }
 
     public struct Result: Sendable {
@@ -156,7 +163,8 @@ public struct SkipComparison {
             return Row(target: target, method: distinct[s].name, measurement: measured[s],
                        generationSkipRatio: first.routedRows == 0 ? 0 : 1 - Double(first.computedRows) / Double(first.routedRows),
                        quality: quality[s], speed: GenerationBench.median(timed[s]),
-                       unskippedSpeed: GenerationBench.median(beside[s]), tau: tau, passes: passes)
+                       unskippedSpeed: GenerationBench.median(beside[s]),
+                       speedup: GenerationBench.pairedSpeedup(unskipped: beside[s], skipped: timed[s]), tau: tau, passes: passes)
         }
         var rows = [row(0, target: nil, tau: nil, passes: nil)]
         for p in planned {
@@ -214,15 +222,24 @@ struct GenerationBench {
         return run
     }
 
+    static func median(_ values: [Double]) -> Double {
+        var t = Timings()
+        for v in values { t.add(v) }
+        return t.median
+    }
+
     static func median(_ runs: [Run]) -> SkipComparison.Speed {
-        func median(_ values: [Double]) -> Double {
-            var t = Timings()
-            for v in values { t.add(v) }
-            return t.median
-        }
         return SkipComparison.Speed(moeSeconds: median(runs.map(\.moeSeconds)), routedSeconds: median(runs.map(\.routedSeconds)),
                                     prefillSeconds: median(runs.map(\.prefillSeconds)),
                                     decodeSecondsPerToken: median(runs.map { $0.decodeSeconds / Double(max($0.fedTokens, 1)) }),
                                     computedRows: runs.first?.computedRows ?? 0)
+    }
+
+    /// Medians of the per-pair ratios `unskipped[i] / skipped[i]`.
+    static func pairedSpeedup(unskipped: [Run], skipped: [Run]) -> SkipComparison.Speedup {
+        precondition(unskipped.count == skipped.count, "\(unskipped.count) unskipped runs for \(skipped.count) paired ones")
+        func ratio(_ time: (Run) -> Double) -> Double { median(zip(unskipped, skipped).map { time($0) / time($1) }) }
+        return SkipComparison.Speedup(moe: ratio(\.moeSeconds), routed: ratio(\.routedSeconds), prefill: ratio(\.prefillSeconds),
+                                      decode: ratio { $0.decodeSeconds / Double(max($0.fedTokens, 1)) })
     }
 }

@@ -59,6 +59,15 @@ public func scale(_ x: UnsafeMutablePointer<Float>, _ a: Float, _ n: Int) {
     while i < n { x[i] *= a; i += 1 }
 }
 
+/// y = a·x (y is overwritten, so it may be uninitialised).
+@inline(__always)
+public func scale(_ x: UnsafePointer<Float>, _ a: Float, into y: UnsafeMutablePointer<Float>, _ n: Int) {
+    var i = 0
+    let av = F8(repeating: a)
+    while i + 8 <= n { store8(load8(x + i) * av, y + i); i += 8 }
+    while i < n { y[i] = x[i] * a; i += 1 }
+}
+
 /// out[i] = x[i] + y[i] (out may alias x or y).
 public func add(_ x: Tensor, _ y: Tensor, into out: Tensor) {
     precondition(x.count == y.count && x.count == out.count, "add: shapes \(x.shape) and \(y.shape) into \(out.shape)")

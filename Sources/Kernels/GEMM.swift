@@ -37,7 +37,7 @@ public func matmul(_ a: Tensor, _ b: Tensor, transA: Bool = false, transB: Bool 
 public func matmul(_ a: Tensor, _ b: Tensor, transA: Bool = false, transB: Bool = false) -> Tensor {
     let m = transA ? a.cols : a.rows
     let n = transB ? b.rows : b.cols
-    let out = Tensor(zeros: [m, n])
+    let out = Tensor(uninitialized: [m, n])
     matmul(a, b, transA: transA, transB: transB, into: out)
     return out
 }

@@ -46,11 +46,18 @@ public enum Cores {
 public func parallelFor(_ n: Int, minimumPerChunk: Int = 1, _ body: (Range<Int>) -> Void) {
     let chunks = min(Cores.count, max(1, n / max(minimumPerChunk, 1)))
     if chunks <= 1 || pthread_getspecific(insideParallelFor) != nil { body(0..<n); return }
+    parallelFor(ranges: (0..<chunks).map { c in n * c / chunks..<n * (c + 1) / chunks }, body)
+}
+
+/// Runs `body` on each of `ranges` concurrently (chunks the caller balanced by work, not by
+/// count), under the same rules as `parallelFor`: inline when there is one range or when called
+/// from inside a chunk; OpenBLAS down to one thread while the chunks run.
+public func parallelFor(ranges: [Range<Int>], _ body: (Range<Int>) -> Void) {
+    let work = ranges.filter { !$0.isEmpty }
+    if work.count <= 1 || pthread_getspecific(insideParallelFor) != nil { work.forEach(body); return }
     Cores.withBLASThreads(1) {
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let lo = n * c / chunks, hi = n * (c + 1) / chunks
-            guard lo < hi else { return }
-            withoutParallelism { body(lo..<hi) }
+        DispatchQueue.concurrentPerform(iterations: work.count) { c in
+            withoutParallelism { body(work[c]) }
         }
     }
 }

@@ -37,7 +37,7 @@ public final class Block {
         let n = ffnNorm.forward(h)
         switch ffn {
         case .dense(let f):
-            let y = Tensor(zeros: h.shape)
+            let y = Tensor(uninitialized: h.shape)
             denseSaved = f.forward(n, into: y)
             addInPlace(y, h)
             return y
@@ -53,7 +53,7 @@ public final class Block {
         switch ffn {
         case .dense(let f):
             guard let saved = denseSaved else { preconditionFailure("Block.backward before forward") }
-            dn = Tensor(zeros: dy.shape)
+            dn = Tensor(uninitialized: dy.shape)
             f.backward(dy, saved, into: dn)
         case .moe(let m):
             dn = m.backward(dy)

@@ -6,14 +6,14 @@ final class GELU {
 
     func forward(_ x: Tensor) -> Tensor {
         self.x = x
-        let y = Tensor(zeros: x.shape)
+        let y = Tensor(uninitialized: x.shape)
         geluTanhForward(x.data, y.data, x.count)
         return y
     }
 
     func backward(_ dy: Tensor) -> Tensor {
         guard let x else { preconditionFailure("GELU.backward before forward") }
-        let dx = Tensor(zeros: x.shape)
+        let dx = Tensor(uninitialized: x.shape)
         geluTanhBackward(x.data, dy.data, dx.data, x.count)
         return dx
     }

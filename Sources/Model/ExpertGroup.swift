@@ -28,17 +28,16 @@ public final class ExpertGroup {
         public let selected: [Int32]      // [T_g, k]
         public let gates: [Float]         // [T_g, k]; 0 where skipped
         public let skipped: [Bool]        // [T_g, k]
-        let dispatch: [ExpertDispatch]    // per expert
+        /// The kept pairs (indices into the [T_g, k] table) sorted by expert; expert i's rows of
+        /// `out` are `offsets[i]..<offsets[i+1]`.
+        let order: [Int]
+        let offsets: [Int]                // [E + 1]
+        let out: Tensor                   // [kept, d] ungated expert outputs, in `order`
+        let saved: [SwiGLU.Saved?]        // per expert; nil when it ran on no rows
 
         /// Rows the experts' GEMMs actually ran on (one per kept pair): skipped pairs are absent,
         /// which is where skipping saves time.
-        public var computedRows: Int { dispatch.reduce(0) { $0 + ($1.out?.rows ?? 0) } }
-    }
-
-    struct ExpertDispatch {
-        let pairs: [Int]                  // indices into the [T_g, k] pair table, in row order
-        let saved: SwiGLU.Saved?
-        let out: Tensor?                  // [n_e, d] ungated expert output
+        public var computedRows: Int { order.count }
     }
 
     public private(set) var last: Routing?
@@ -66,58 +65,88 @@ public final class ExpertGroup {
     /// expert outputs into `y` [T, d]. `skip` decides per pair whether to leave it out.
     func forward(_ x: Tensor, modality: [Modality], into y: Tensor, skip: SkipRule?, topKOverride: Int?) {
         let d = x.cols, e = expertCount
-        let tokens = modality.indices.filter { modalities.contains(modality[$0]) }
+        let serves = Modality.allCases.map { modalities.contains($0) }
+        let tokens = modality.indices.filter { serves[modality[$0].rawValue] }
         let rowModality = tokens.map { modality[$0] }
         let t = tokens.count
         let k = min(topKOverride ?? topK, e)
-        let xg = Tensor(zeros: [t, d])
+        let xg = Tensor(uninitialized: [t, d])
         gatherRows(x, tokens, into: xg)
 
         // p = softmax(x Rᵀ + b_m)
-        let probs = Tensor(zeros: [t, e])
+        let probs = Tensor(uninitialized: [t, e])
         matmul(xg, router.value, transB: true, into: probs)
-        for r in 0..<t { axpy(1, bias[rowModality[r]]!.value.data, probs.data + r * e, e) }
+        let rowBias = Modality.allCases.map { bias[$0]?.value }
+        for r in 0..<t { axpy(1, rowBias[rowModality[r].rawValue]!.data, probs.data + r * e, e) }
         softmaxForward(probs.data, probs.data, rows: t, cols: e)
 
         var selected = [Int32](repeating: 0, count: t * k)
         var gates = [Float](repeating: 0, count: t * k)
         var skipped = [Bool](repeating: false, count: t * k)
-        let choice = Tensor(zeros: [e])
-        for r in 0..<t {
-            let p = probs.data + r * e
-            choice.data.update(from: p, count: e)
-            axpy(1, selectionBias.data, choice.data, e)
-            selected.withUnsafeMutableBufferPointer { Kernels.topK(choice.data, n: e, k: k, into: $0.baseAddress! + r * k) }
-            var total: Float = 0
-            for s in 0..<k { total += p[Int(selected[r * k + s])] }
-            for s in 0..<k {
-                let g = p[Int(selected[r * k + s])]
-                gates[r * k + s] = renormalize ? g / total : g
-                if let skip, skip.skips(gate: gates[r * k + s], modality: rowModality[r]) {
-                    skipped[r * k + s] = true
-                    gates[r * k + s] = 0
+        let choice = Tensor(uninitialized: [e])
+        selected.withUnsafeMutableBufferPointer { sel in
+            for r in 0..<t {
+                let p = probs.data + r * e
+                choice.data.update(from: p, count: e)
+                axpy(1, selectionBias.data, choice.data, e)
+                Kernels.topK(choice.data, n: e, k: k, into: sel.baseAddress! + r * k)
+                var total: Float = 0
+                for s in 0..<k { total += p[Int(sel[r * k + s])] }
+                for s in 0..<k {
+                    let g = p[Int(sel[r * k + s])]
+                    gates[r * k + s] = renormalize ? g / total : g
+                    if let skip, skip.skips(gate: gates[r * k + s], modality: rowModality[r]) {
+                        skipped[r * k + s] = true
+                        gates[r * k + s] = 0
+                    }
                 }
             }
         }
 
-        // Counting sort of the kept pairs by expert, then one gathered GEMM chain per expert.
-        var perExpert = [[Int]](repeating: [], count: e)
-        for pair in 0..<(t * k) where !skipped[pair] { perExpert[Int(selected[pair])].append(pair) }
-        var dispatch: [ExpertDispatch] = []
-        for (i, pairs) in perExpert.enumerated() {
-            guard !pairs.isEmpty else { dispatch.append(ExpertDispatch(pairs: [], saved: nil, out: nil)); continue }
-            let xe = Tensor(zeros: [pairs.count, d])
-            gatherRows(xg, pairs.map { $0 / k }, into: xe)
-            let out = Tensor(zeros: [pairs.count, d])
-            let saved = experts[i].forward(xe, into: out)
-            for (r, pair) in pairs.enumerated() {
-                axpy(gates[pair], out.data + r * d, y.data + tokens[pair / k] * d, d)
-            }
-            dispatch.append(ExpertDispatch(pairs: pairs, saved: saved, out: out))
+        // Counting sort of the kept pairs by expert; one gather, then each expert's three GEMMs
+        // on its contiguous block of rows; skipped pairs are in no block.
+        var offsets = [Int](repeating: 0, count: e + 1)
+        for pair in 0..<(t * k) where !skipped[pair] { offsets[Int(selected[pair]) + 1] += 1 }
+        for i in 0..<e { offsets[i + 1] += offsets[i] }
+        var order = [Int](repeating: 0, count: offsets[e])
+        var cursor = offsets
+        for pair in 0..<(t * k) where !skipped[pair] {
+            let i = Int(selected[pair])
+            order[cursor[i]] = pair
+            cursor[i] += 1
         }
-        last = Routing(tokens: tokens, modality: rowModality, x: xg, probs: probs, selected: selected,
-                       gates: gates, skipped: skipped, dispatch: dispatch)
+        let xs = Tensor(uninitialized: [order.count, d])
+        gatherRows(xg, order.map { $0 / k }, into: xs)
+        let out = Tensor(uninitialized: [order.count, d])
+        let saved = runExperts(xs, offsets: offsets, into: out)
+        for (row, pair) in order.enumerated() {
+            axpy(gates[pair], out.data + row * d, y.data + tokens[pair / k] * d, d)
+        }
+        last = Routing(tokens: tokens, modality: rowModality, x: xg, probs: probs, selected: selected, gates: gates,
+                       skipped: skipped, order: order, offsets: offsets, out: out, saved: saved)
     }
+
+    /// Expert i's SwiGLU on rows `offsets[i]..<offsets[i+1]` of `xs` into the same rows of `out`.
+    /// The experts are independent, so the cores split them (in contiguous runs of about equal
+    /// rows) and each expert's GEMMs run single-threaded, rather than OpenBLAS splitting each
+    /// small GEMM (tens to hundreds of rows) over its threads. Inside a micro-batch (training)
+    /// this runs inline, as every `parallelFor` there does.
+    private func runExperts(_ xs: Tensor, offsets: [Int], into out: Tensor) -> [SwiGLU.Saved?] {
+        var saved = [SwiGLU.Saved?](repeating: nil, count: expertCount)
+        let parts = offsets.last! >= Self.parallelRows * Cores.count ? Cores.count : 1
+        saved.withUnsafeMutableBufferPointer { saved in
+            parallelFor(ranges: balancedRuns(offsets: offsets, parts: parts)) { experts in
+                for i in experts where offsets[i + 1] > offsets[i] {
+                    let rows = offsets[i]..<offsets[i + 1]
+                    saved[i] = self.experts[i].forward(xs.slice(rows), into: out.slice(rows))
+                }
+            }
+        }
+        return saved
+    }
+
+    /// Below this many rows per core, one thread runs every expert (a thread hop costs more).
+    static let parallelRows = 128
 
     /// Adds this group's part of dx [T, d] given dy [T, d] and the routing losses' gradient
     /// with respect to `probs` (`dProbs` [T_g, E], already scaled).
@@ -125,21 +154,22 @@ public final class ExpertGroup {
         guard let r = last else { preconditionFailure("ExpertGroup.backward before forward") }
         let d = dy.cols, e = expertCount, t = r.tokens.count, k = r.selected.count / max(t, 1)
         guard t > 0 else { return }
+        // dOut = g · dy per kept pair; dg = dy · out (the ungated output).
         var dGates = [Float](repeating: 0, count: t * k)
-        let dxg = Tensor(zeros: [t, d])
-        for (i, disp) in r.dispatch.enumerated() {
-            guard let saved = disp.saved, let out = disp.out else { continue }
-            let n = disp.pairs.count
-            let dOut = Tensor(zeros: [n, d])
-            for (row, pair) in disp.pairs.enumerated() {
-                let dyRow = dy.data + r.tokens[pair / k] * d
-                dGates[pair] = dot(dyRow, out.data + row * d, d)
-                axpy(r.gates[pair], dyRow, dOut.data + row * d, d)
-            }
-            let dxe = Tensor(zeros: [n, d])
-            experts[i].backward(dOut, saved, into: dxe)
-            for (row, pair) in disp.pairs.enumerated() { axpy(1, dxe.data + row * d, dxg.data + (pair / k) * d, d) }
+        let dOut = Tensor(uninitialized: [r.order.count, d])
+        for (row, pair) in r.order.enumerated() {
+            let dyRow = dy.data + r.tokens[pair / k] * d
+            dGates[pair] = dot(dyRow, r.out.data + row * d, d)
+            scale(dyRow, r.gates[pair], into: dOut.data + row * d, d)
         }
+        let dxs = Tensor(uninitialized: [r.order.count, d])
+        for i in 0..<e {
+            guard let saved = r.saved[i] else { continue }
+            let rows = r.offsets[i]..<r.offsets[i + 1]
+            experts[i].backward(dOut.slice(rows), saved, into: dxs.slice(rows))
+        }
+        let dxg = Tensor(zeros: [t, d])
+        for (row, pair) in r.order.enumerated() { axpy(1, dxs.data + row * d, dxg.data + (pair / k) * d, d) }
 
         // Gate gradients onto p (through the renormalisation when on), then through the softmax.
         let dp = dProbs
@@ -156,7 +186,7 @@ public final class ExpertGroup {
                 for s in 0..<k where !r.skipped[row * k + s] { dpr[Int(r.selected[row * k + s])] += dGates[row * k + s] }
             }
         }
-        let dLogits = Tensor(zeros: [t, e])
+        let dLogits = Tensor(uninitialized: [t, e])
         softmaxBackward(r.probs.data, dp.data, dLogits.data, rows: t, cols: e)
         matmul(dLogits, r.x, transA: true, into: router.grad, beta: 1)
         for row in 0..<t { axpy(1, dLogits.data + row * e, bias[r.modality[row]]!.grad.data, e) }
@@ -170,6 +200,22 @@ public final class ExpertGroup {
         for s in last?.selected ?? [] { load[Int(s)] += 1 }
         return load
     }
+}
+
+/// Experts `0..<E` in `parts` contiguous runs of about equal rows, cut where the running row
+/// count (`offsets`, the prefix sums) comes nearest to each equal share.
+func balancedRuns(offsets: [Int], parts: Int) -> [Range<Int>] {
+    let e = offsets.count - 1, total = offsets[e]
+    var runs: [Range<Int>] = [], lo = 0
+    for c in 1..<max(parts, 1) {
+        let goal = total * c / parts
+        var cut = lo
+        while cut < e && abs(offsets[cut + 1] - goal) <= abs(offsets[cut] - goal) { cut += 1 }
+        runs.append(lo..<cut)
+        lo = cut
+    }
+    runs.append(lo..<e)
+    return runs
 }
 
 /// out[i, :] = x[rows[i], :]

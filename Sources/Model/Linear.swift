@@ -18,7 +18,7 @@ public final class Linear {
     /// x: [rows, in] → [rows, out]
     public func forward(_ x: Tensor) -> Tensor {
         self.x = x
-        let y = Tensor(zeros: Array(x.shape.dropLast()) + [outFeatures])
+        let y = Tensor(uninitialized: Array(x.shape.dropLast()) + [outFeatures])
         matmul(x, weight.value, transB: true, into: y)
         if let bias { addRowVector(y, bias.value) }
         return y
@@ -29,7 +29,7 @@ public final class Linear {
         guard let x else { preconditionFailure("Linear.backward before forward") }
         matmul(dy, x, transA: true, into: weight.grad, beta: 1)
         if let bias { sumRows(dy, into: bias.grad, accumulate: true) }
-        let dx = Tensor(zeros: x.shape)
+        let dx = Tensor(uninitialized: x.shape)
         matmul(dy, weight.value, into: dx)
         return dx
     }

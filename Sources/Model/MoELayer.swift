@@ -63,7 +63,8 @@ public final class MoELayer {
             let routed = groups.reduce(0) { $0 + ($1.last?.tokens.count ?? 0) * min($1.topK, $1.expertCount) }
             usage.add(seconds: now() - start, routedSeconds: routedSeconds, computedRows: computedRows, routedRows: routed)
         }
-        let y = Tensor(zeros: x.shape)
+        // The first shared expert writes every row of y (beta 0); without one, y starts at zero.
+        let y = shared.isEmpty ? Tensor(zeros: x.shape) : Tensor(uninitialized: x.shape)
         sharedSaved = shared.enumerated().map { i, s in s.forward(x, into: y, accumulate: i > 0) }
         balanceLoss = 0
         klLoss = 0
@@ -85,8 +86,8 @@ public final class MoELayer {
     /// dy: [T, d] → dx: [T, d]; accumulates every parameter's gradient, routing losses included.
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(lossesKept, "MoELayer.backward after an inference forward (no routing-loss gradient kept)")
-        let dx = Tensor(zeros: dy.shape)
-        for (s, saved) in zip(shared, sharedSaved) { s.backward(dy, saved, into: dx, accumulate: true) }
+        let dx = shared.isEmpty ? Tensor(zeros: dy.shape) : Tensor(uninitialized: dy.shape)
+        for (i, (s, saved)) in zip(shared, sharedSaved).enumerated() { s.backward(dy, saved, into: dx, accumulate: i > 0) }
         for (g, dp) in zip(groups, dProbs) {
             let scaled = dp.copy()
             scale(scaled.data, auxScale, scaled.count)

@@ -13,7 +13,7 @@ public final class RMSNorm {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
-        let y = Tensor(zeros: x.shape), rstd = Tensor(zeros: [x.rows])
+        let y = Tensor(uninitialized: x.shape), rstd = Tensor(uninitialized: [x.rows])
         rmsNormForward(x.data, weight.value.data, y.data, rstd: rstd.data, rows: x.rows, cols: x.cols, eps: eps)
         self.x = x
         self.rstd = rstd
@@ -22,7 +22,7 @@ public final class RMSNorm {
 
     public func backward(_ dy: Tensor) -> Tensor {
         guard let x, let rstd else { preconditionFailure("RMSNorm.backward before forward") }
-        let dx = Tensor(zeros: x.shape)
+        let dx = Tensor(uninitialized: x.shape)
         rmsNormBackward(x.data, weight.value.data, rstd: rstd.data, dy.data, dx.data, weight.grad.data, rows: x.rows, cols: x.cols)
         return dx
     }

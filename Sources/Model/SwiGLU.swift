@@ -29,7 +29,7 @@ public final class SwiGLU {
     /// x: [n, d] → y: [n, d], written into `out` scaled by `alpha` and added when `accumulate`.
     public func forward(_ x: Tensor, into out: Tensor, accumulate: Bool = false) -> Saved {
         let n = x.rows
-        let a = Tensor(zeros: [n, hidden]), b = Tensor(zeros: [n, hidden]), h = Tensor(zeros: [n, hidden])
+        let a = Tensor(uninitialized: [n, hidden]), b = Tensor(uninitialized: [n, hidden]), h = Tensor(uninitialized: [n, hidden])
         matmul(x, w1.value, transB: true, into: a)
         matmul(x, w3.value, transB: true, into: b)
         swigluForward(a.data, b.data, h.data, h.count)
@@ -39,7 +39,7 @@ public final class SwiGLU {
 
     /// dy: [n, d] → dx: [n, d] (added into `dx` when `accumulate`); accumulates dW1, dW3, dW2.
     public func backward(_ dy: Tensor, _ s: Saved, into dx: Tensor, accumulate: Bool = false) {
-        let dh = Tensor(zeros: s.h.shape), da = Tensor(zeros: s.a.shape), db = Tensor(zeros: s.b.shape)
+        let dh = Tensor(uninitialized: s.h.shape), da = Tensor(uninitialized: s.a.shape), db = Tensor(uninitialized: s.b.shape)
         matmul(dy, s.h, transA: true, into: w2.grad, beta: 1)
         matmul(dy, w2.value, into: dh)
         swigluBackward(s.a.data, s.b.data, dh.data, da.data, db.data, dh.count)

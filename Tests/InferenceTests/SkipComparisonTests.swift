@@ -1,5 +1,5 @@
 import Foundation
-import Inference
+@testable import Inference
 import Kernels
 import Model
 import Testing
@@ -122,5 +122,19 @@ import TestSupport
                 #expect(e.description.contains(expected) && !e.description.contains("\n"), "error: \(e.description)")
             }
         }
+    }
+}
+
+extension SkipComparisonTests {
+    /// Load that changes between rounds should cancel within each pair: the ratios 2, 4 and 1
+    /// give 2, where the ratio of the two medians (12 over 10) would give 1.2.
+    @Test func speedupIsTheMedianOfPairRatiosNotARatioOfMedians() {
+        func run(_ seconds: Double) -> GenerationBench.Run {
+            var r = GenerationBench.Run()
+            r.moeSeconds = seconds; r.routedSeconds = seconds; r.prefillSeconds = seconds; r.decodeSeconds = seconds; r.fedTokens = 1
+            return r
+        }
+        let s = GenerationBench.pairedSpeedup(unskipped: [10, 40, 12].map(run), skipped: [5, 10, 12].map(run))
+        #expect(s == SkipComparison.Speedup(moe: 2, routed: 2, prefill: 2, decode: 2), "paired speed-ups \(s), expected 2 for every time")
     }
 }

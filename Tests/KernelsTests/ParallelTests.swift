@@ -32,3 +32,23 @@ import Testing
                 "chunks \(seen.map(\.range)) do not tile 0..<1001")
     }
 }
+
+extension ParallelTests {
+    func chunks(of ranges: [Range<Int>]) -> [Chunk] {
+        let caller = pthread_self(), lock = NSLock()
+        var seen: [Chunk] = []
+        parallelFor(ranges: ranges) { range in
+            let chunk = Chunk(range: range, onCaller: pthread_equal(pthread_self(), caller) != 0)
+            lock.lock(); seen.append(chunk); lock.unlock()
+        }
+        return seen.sorted { $0.range.lowerBound < $1.range.lowerBound }
+    }
+
+    @Test func givenRangesRunOnceEachAndEmptyOnesNotAtAll() {
+        let seen = chunks(of: [0..<3, 3..<3, 3..<10])
+        #expect(seen.map(\.range) == [0..<3, 3..<10], "ranges run: \(seen.map(\.range)), expected [0..<3, 3..<10]")
+        let inline = withoutParallelism { chunks(of: [0..<3, 3..<10]) }
+        #expect(inline == [Chunk(range: 0..<3, onCaller: true), Chunk(range: 3..<10, onCaller: true)],
+                "inside withoutParallelism the ranges should run one after the other on the caller, saw \(inline)")
+    }
+}

@@ -1,0 +1,39 @@
+import Inputs
+import Kernels
+@testable import Model
+import Testing
+
+/// How an expert group hands its gathered rows to the experts: split over the cores by rows.
+@Suite struct ExpertDispatchTests {
+    @Test func balancedRunsCutWhereTheRowsAreHalvedNotTheExperts() {
+        // Rows per expert 100, 0, 0, 10, 10, 10, 10, 60: half the 200 rows is expert 0 alone.
+        let offsets = [0, 100, 100, 100, 110, 120, 130, 140, 200]
+        let runs = balancedRuns(offsets: offsets, parts: 2)
+        let rows = runs.map { offsets[$0.upperBound] - offsets[$0.lowerBound] }
+        #expect(runs.count == 2 && runs[0].lowerBound == 0 && runs[0].upperBound == runs[1].lowerBound && runs[1].upperBound == 8
+                && rows == [100, 100], "runs \(runs) with rows \(rows), expected two runs tiling 0..<8 with 100 rows each")
+        #expect(balancedRuns(offsets: offsets, parts: 1) == [0..<8], "one part: \(balancedRuns(offsets: offsets, parts: 1))")
+        let three = balancedRuns(offsets: offsets, parts: 3)
+        #expect(three.first?.lowerBound == 0 && three.last?.upperBound == 8
+                && zip(three, three.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound },
+                "three runs \(three) do not tile 0..<8")
+    }
+
+    /// Enough rows that the experts are split over the cores; inside `withoutParallelism` the same
+    /// forward runs them one after the other on the caller. Every expert's GEMMs are single-threaded
+    /// either way, so not one bit may differ.
+    @Test func splittingExpertsOverCoresChangesNoBit() {
+        let config = MoEConfig(expertHidden: 8, shared: 1,
+                               groups: [ExpertGroupConfig(name: "text", modalities: [.text], experts: 4, topK: 2),
+                                        ExpertGroupConfig(name: "media", modalities: [.image, .audio], experts: 6, topK: 2)])
+        var rng = SplitMix(seed: 3)
+        let layer = MoELayer(prefix: "moe", config: config, d: 16, moeLayers: 1, std: 0.5, outStd: 0.5, rng: &rng)
+        let rows = 2 * ExpertGroup.parallelRows * Cores.count
+        let x = Tensor(randomNormal: [rows, 16], std: 1, rng: &rng)
+        let modality = (0..<rows).map { Modality(rawValue: $0 % 3)! }
+        let split = layer.forward(x, modality: modality).array
+        let alone = withoutParallelism { layer.forward(x, modality: modality).array }
+        let differing = zip(split, alone).filter { $0.0.bitPattern != $0.1.bitPattern }.count
+        #expect(differing == 0, "\(differing) of \(split.count) outputs differ between split and one-thread dispatch")
+    }
+}
