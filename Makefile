@@ -75,7 +75,7 @@ report: build
 		$(BIN) inspect --checkpoint $(REPORT_RUNS)/$$v --manifest $(REPORT_ROUTING) --limit $(REPORT_ROUTING_LIMIT); \
 	done
 	$(BIN) bench skip --checkpoint $(REPORT_SKIP_CHECKPOINT) --manifest $(REPORT_SKIP_MANIFEST) --calibration-manifest $(REPORT_SKIP_CALIBRATION) \
-		--samples $(REPORT_SKIP_SAMPLES) --rounds $(REPORT_SKIP_ROUNDS) --targets 0.25,0.5,0.75 --json > $(REPORT_RUNS)/skip.jsonl.tmp
+		--samples $(REPORT_SKIP_SAMPLES) --rounds $(REPORT_SKIP_ROUNDS) --targets 0.25,0.5,0.65,0.75 --json > $(REPORT_RUNS)/skip.jsonl.tmp
 	mv $(REPORT_RUNS)/skip.jsonl.tmp $(REPORT_RUNS)/skip.jsonl
 	$(BIN) report --runs $(REPORT_RUNS) --bench-skip $(REPORT_RUNS)/skip.jsonl --out docs/REPORT.md \
 		--routing-manifest $(REPORT_ROUTING) --routing-limit $(REPORT_ROUTING_LIMIT) --skip-manifest $(REPORT_SKIP_MANIFEST) \
