@@ -28,7 +28,7 @@ build: deps
 	$(SWIFT) build -c release $(CPU_FLAGS)
 
 test: deps
-	$(TEST_BLAS) $(SWIFT) test -c release $(CPU_FLAGS)
+	$(TEST_BLAS) MOEMM_POISON_UNINITIALIZED=1 $(SWIFT) test -c release $(CPU_FLAGS)
 
 bench: build
 	$(BIN) bench gemm
