@@ -117,7 +117,8 @@ struct BenchSkip: ParsableCommand {
             print(table(result.rows))
             print("")
             print("Times are medians over \(rounds) runs of generating for every sample (greedy, batches of \(batch)): MoE ms inside the")
-            print("MoE layers, routed ms inside their expert groups, prefill summed over the calls, decode per fed token. (×) is the")
+            print("MoE layers (and their prefill and decoding parts), routed ms inside their expert groups, prefill summed over")
+            print("the calls, decode per fed token. (×) is the")
             print("median over the rounds of the unskipped run's time over this method's run beside it.")
             for r in result.rows where r.method == "modes" {
                 let tau = r.tau!.map(fmt)
@@ -133,8 +134,8 @@ struct BenchSkip: ParsableCommand {
     func table(_ rows: [SkipComparison.Row]) -> String {
         let base = rows[0].quality
         var lines = [
-            "| target | method | skip (teacher-forced) | skip (generating) | answer KL | answer CE | CIDEr-D | vs none | MoE ms | routed ms | prefill ms | decode ms/token |",
-            "|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| target | method | skip (teacher-forced) | skip (generating) | answer KL | answer CE | CIDEr-D | vs none | MoE ms | MoE in prefill ms | MoE in decoding ms | routed ms | prefill ms | decode ms/token |",
+            "|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         // Times are medians; the factor beside each is the median of the paired runs' ratios.
         func time(_ seconds: Double, _ speedup: Double, digits: Int = 1) -> String {
@@ -147,7 +148,8 @@ struct BenchSkip: ParsableCommand {
                 String(format: "%.4f", r.measurement.kl), String(format: "%.3f", r.measurement.crossEntropy),
                 r.quality.map { String(format: "%.3f", $0) } ?? "–",
                 relative(r.quality, base).map { String(format: "%.1f%%", $0 * 100) } ?? "–",
-                time(r.speed.moeSeconds, r.moeSpeedup), time(r.speed.routedSeconds, r.routedSpeedup),
+                time(r.speed.moeSeconds, r.moeSpeedup), time(r.speed.moePrefillSeconds, r.speedup.moePrefill),
+                time(r.speed.moeDecodeSeconds, r.speedup.moeDecode), time(r.speed.routedSeconds, r.routedSpeedup),
                 time(r.speed.prefillSeconds, r.prefillSpeedup), time(r.speed.decodeSecondsPerToken, r.decodeSpeedup, digits: 3),
             ]
             lines.append("| " + cells.joined(separator: " | ") + " |")
@@ -160,6 +162,10 @@ struct BenchSkip: ParsableCommand {
             "method": r.method, "skip_ratio": r.measurement.skipRatio, "generation_skip_ratio": r.generationSkipRatio,
             "kl": r.measurement.kl, "cross_entropy": r.measurement.crossEntropy,
             "moe_ms": r.speed.moeSeconds * 1000, "moe_ms_unskipped": r.unskippedSpeed.moeSeconds * 1000, "moe_speedup": r.moeSpeedup,
+            "moe_prefill_ms": r.speed.moePrefillSeconds * 1000, "moe_prefill_ms_unskipped": r.unskippedSpeed.moePrefillSeconds * 1000,
+            "moe_prefill_speedup": r.speedup.moePrefill,
+            "moe_decode_ms": r.speed.moeDecodeSeconds * 1000, "moe_decode_ms_unskipped": r.unskippedSpeed.moeDecodeSeconds * 1000,
+            "moe_decode_speedup": r.speedup.moeDecode,
             "routed_ms": r.speed.routedSeconds * 1000, "routed_ms_unskipped": r.unskippedSpeed.routedSeconds * 1000,
             "routed_speedup": r.routedSpeedup,
             "prefill_ms": r.speed.prefillSeconds * 1000, "prefill_ms_unskipped": r.unskippedSpeed.prefillSeconds * 1000,

@@ -60,6 +60,9 @@ public struct Generation: Sendable {
     public let prefillSeconds: Double
     /// Wall-clock seconds of the batch's decoding steps, after the prefill until every example stopped.
     public let decodeSeconds: Double
+    /// The part of `prefillSeconds` and of `decodeSeconds` spent inside the MoE layers.
+    public let prefillMoESeconds: Double
+    public let decodeMoESeconds: Double
     /// Selected and skipped (token, expert) pairs over every MoE layer and every forward of the
     /// batch (prefill and decode); nil when no MoE layer has a skip rule.
     public let skip: SkipCount?

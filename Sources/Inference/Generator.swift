@@ -41,13 +41,14 @@ public final class Generator {
             return hidden
         }
 
-        let start = now()
+        func moeSeconds() -> Double { model.moeLayers.reduce(0) { $0 + $1.usage.seconds } }
+        let start = now(), moeAtStart = moeSeconds()
         let prompt = Batch(examples, config: config, forGeneration: true)
         prepareSlots(examples.count * width, capacity: prompt.segments.map(\.length).max()! + budgets.max()!)
         let prefillCaches = (0..<config.layers).map { l in examples.indices.map { slots[$0 * width][l] } }
         let hidden = forward(prompt, prefillCaches)
         var logits = model.logits(hidden, rows: prompt.segments.map { $0.start + $0.length - 1 })
-        let prefillEnd = now()
+        let prefillEnd = now(), moeAtPrefillEnd = moeSeconds()
 
         var searches = examples.indices.map { ExampleSearch(slots: $0 * width..<($0 + 1) * width, row: $0, maxTokens: budgets[$0]) }
         let logProbs = Tensor(zeros: [examples.count * width, vocab])
@@ -83,7 +84,7 @@ public final class Generator {
             let caches = (0..<config.layers).map { l in fed.map { slots[$0][l] } }
             logits = model.logits(forward(Batch(decoding: tokens, positions: positions), caches), rows: Array(tokens.indices))
         }
-        let end = now()
+        let end = now(), moeAtEnd = moeSeconds()
 
         return searches.map { s in
             let (h, score) = s.best
@@ -91,6 +92,7 @@ public final class Generator {
             return Generation(tokens: ended ? Array(h.tokens.dropLast()) : h.tokens, tokenCount: h.tokens.count,
                               endedWithEOS: ended, logProbability: h.logProbability, score: score,
                               prefillSeconds: prefillEnd - start, decodeSeconds: end - prefillEnd,
+                              prefillMoESeconds: moeAtPrefillEnd - moeAtStart, decodeMoESeconds: moeAtEnd - moeAtPrefillEnd,
                               skip: counting ? skip : nil)
         }
     }

@@ -40,6 +40,10 @@ public struct SkipComparison {
     public struct Speed: Codable, Sendable, Equatable {
         /// Wall seconds inside the MoE layers' forwards, all layers, prefill and decoding.
         public var moeSeconds: Double
+        /// The prefill's and the decoding steps' parts of `moeSeconds`: a decoding step's few rows
+        /// reach most experts whether or not some pairs are skipped, a prefill's many rows do not.
+        public var moePrefillSeconds: Double
+        public var moeDecodeSeconds: Double
         /// The part of `moeSeconds` inside the expert groups (routing and routed experts): what
         /// skipping can shrink, as the shared experts always run.
         public var routedSeconds: Double
@@ -81,7 +85,7 @@ public struct SkipComparison {
     }
 
     public struct Speedup: Codable, Sendable, Equatable {
-        public var moe: Double, routed: Double, prefill: Double, decode: Double
+        public var moe: Double, moePrefill: Double, moeDecode: Double, routed: Double, prefill: Double, decode: Double
     }
 
     public struct Result: Sendable {
@@ -191,6 +195,8 @@ struct GenerationBench {
     struct Run {
         var generations: [Generation] = []
         var moeSeconds = 0.0
+        var moePrefillSeconds = 0.0
+        var moeDecodeSeconds = 0.0
         var routedSeconds = 0.0
         var prefillSeconds = 0.0
         var decodeSeconds = 0.0
@@ -209,6 +215,8 @@ struct GenerationBench {
             // Timings belong to the whole call, so every generation of a batch carries the same.
             run.prefillSeconds += batch[0].prefillSeconds
             run.decodeSeconds += batch[0].decodeSeconds
+            run.moePrefillSeconds += batch[0].prefillMoESeconds
+            run.moeDecodeSeconds += batch[0].decodeMoESeconds
             // Every produced token but each example's last is fed back through a decoding step.
             run.fedTokens += batch.reduce(0) { $0 + $1.tokenCount - 1 }
             run.generations += batch
@@ -229,7 +237,8 @@ struct GenerationBench {
     }
 
     static func median(_ runs: [Run]) -> SkipComparison.Speed {
-        return SkipComparison.Speed(moeSeconds: median(runs.map(\.moeSeconds)), routedSeconds: median(runs.map(\.routedSeconds)),
+        return SkipComparison.Speed(moeSeconds: median(runs.map(\.moeSeconds)), moePrefillSeconds: median(runs.map(\.moePrefillSeconds)),
+                                    moeDecodeSeconds: median(runs.map(\.moeDecodeSeconds)), routedSeconds: median(runs.map(\.routedSeconds)),
                                     prefillSeconds: median(runs.map(\.prefillSeconds)),
                                     decodeSecondsPerToken: median(runs.map { $0.decodeSeconds / Double(max($0.fedTokens, 1)) }),
                                     computedRows: runs.first?.computedRows ?? 0)
@@ -239,7 +248,8 @@ struct GenerationBench {
     static func pairedSpeedup(unskipped: [Run], skipped: [Run]) -> SkipComparison.Speedup {
         precondition(unskipped.count == skipped.count, "\(unskipped.count) unskipped runs for \(skipped.count) paired ones")
         func ratio(_ time: (Run) -> Double) -> Double { median(zip(unskipped, skipped).map { time($0) / time($1) }) }
-        return SkipComparison.Speedup(moe: ratio(\.moeSeconds), routed: ratio(\.routedSeconds), prefill: ratio(\.prefillSeconds),
+        return SkipComparison.Speedup(moe: ratio(\.moeSeconds), moePrefill: ratio(\.moePrefillSeconds),
+                                      moeDecode: ratio(\.moeDecodeSeconds), routed: ratio(\.routedSeconds), prefill: ratio(\.prefillSeconds),
                                       decode: ratio { $0.decodeSeconds / Double(max($0.fedTokens, 1)) })
     }
 }

@@ -117,6 +117,21 @@ import TestSupport
         #expect(out.allSatisfy { $0.skip == skip }, "batch-mates report different skip counts")
     }
 
+    /// The MoE layers' time of a call splits into its prefill and its decoding steps, each part
+    /// inside the phase's own wall time.
+    @Test func moeTimeSplitsIntoPrefillAndDecoding() throws {
+        let model = Tiny.model(.well).replica()   // its own layers, so no other test adds to their clocks
+        for layer in model.moeLayers { layer.resetUsage() }
+        let out = try Generator(model: model).generate(Tiny.prompts, options: GenerationOptions(maxTokens: 12))
+        let g = out[0], total = model.moeLayers.reduce(0) { $0 + $1.usage.seconds }
+        #expect(abs(g.prefillMoESeconds + g.decodeMoESeconds - total) < 1e-9,
+                "prefill \(g.prefillMoESeconds) s + decoding \(g.decodeMoESeconds) s of MoE time, the layers counted \(total) s")
+        #expect(g.prefillMoESeconds > 0 && g.prefillMoESeconds <= g.prefillSeconds,
+                "MoE time in prefill \(g.prefillMoESeconds) s, prefill \(g.prefillSeconds) s")
+        #expect(g.decodeMoESeconds > 0 && g.decodeMoESeconds <= g.decodeSeconds,
+                "MoE time in decoding \(g.decodeMoESeconds) s, decoding \(g.decodeSeconds) s")
+    }
+
     @Test func answersStopAtTheContextSizeInsteadOfFailing() throws {
         // An untrained model never says <|eos|>, so every answer runs until its example's room
         // (max_positions − prompt positions + 1, as the last token is never fed) is used up.

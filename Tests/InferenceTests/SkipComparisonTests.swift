@@ -131,10 +131,12 @@ extension SkipComparisonTests {
     @Test func speedupIsTheMedianOfPairRatiosNotARatioOfMedians() {
         func run(_ seconds: Double) -> GenerationBench.Run {
             var r = GenerationBench.Run()
-            r.moeSeconds = seconds; r.routedSeconds = seconds; r.prefillSeconds = seconds; r.decodeSeconds = seconds; r.fedTokens = 1
+            r.moeSeconds = seconds; r.moePrefillSeconds = seconds; r.moeDecodeSeconds = seconds
+            r.routedSeconds = seconds; r.prefillSeconds = seconds; r.decodeSeconds = seconds; r.fedTokens = 1
             return r
         }
         let s = GenerationBench.pairedSpeedup(unskipped: [10, 40, 12].map(run), skipped: [5, 10, 12].map(run))
-        #expect(s == SkipComparison.Speedup(moe: 2, routed: 2, prefill: 2, decode: 2), "paired speed-ups \(s), expected 2 for every time")
+        #expect(s == SkipComparison.Speedup(moe: 2, moePrefill: 2, moeDecode: 2, routed: 2, prefill: 2, decode: 2),
+                "paired speed-ups \(s), expected 2 for every time")
     }
 }
