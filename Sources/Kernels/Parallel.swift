@@ -5,11 +5,13 @@ import Foundation
 /// Who owns the cores.
 ///
 /// The machine has few cores (2 here), so every call site picks one owner:
-/// - GEMMs go to OpenBLAS, which runs its own threads (`Cores.count` of them); they are never
-///   called from inside a `parallelFor` body.
-/// - Non-BLAS loops that are worth splitting (long row-wise passes, decoding audio, preparing
-///   batches) use `parallelFor`, which puts OpenBLAS down to one thread for its duration so the
-///   two never oversubscribe.
+/// - By default GEMMs go to OpenBLAS, which runs its own threads (`Cores.count` of them).
+/// - Loops that are worth splitting (long row-wise passes, attention's sequences, an expert
+///   group's experts, micro-batches) use `parallelFor`, which puts OpenBLAS down to one thread
+///   for its duration, so the GEMMs inside a chunk are single-threaded and the two never
+///   oversubscribe.
+/// - Training with a micro-batch per core and generation keep OpenBLAS on one thread throughout
+///   (`Trainer.run`, `Generator.generate`): their GEMMs are small and their own loops own the cores.
 public enum Cores {
     public static let count: Int = {
         if let env = ProcessInfo.processInfo.environment["MOEMM_THREADS"], let n = Int(env), n > 0 { return n }
