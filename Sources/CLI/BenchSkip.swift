@@ -118,8 +118,8 @@ struct BenchSkip: ParsableCommand {
             print("")
             print("Times are medians over \(rounds) runs of generating for every sample (greedy, batches of \(batch)): MoE ms inside the")
             print("MoE layers (and their prefill and decoding parts), routed ms inside their expert groups, prefill summed over")
-            print("the calls, decode per fed token. (×) is the")
-            print("median over the rounds of the unskipped run's time over this method's run beside it.")
+            print("the calls, decode per fed token. (×) is the median over the rounds of the unskipped run's time over this")
+            print("method's run beside it.")
             for r in result.rows where r.method == "modes" {
                 let tau = r.tau!.map(fmt)
                 print("MoDES at \(r.target!): τ text \(tau[0]), " + (splitMedia ? "image \(tau[1]), audio \(tau[2])" : "media \(tau[1])")

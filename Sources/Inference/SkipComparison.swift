@@ -203,6 +203,8 @@ struct GenerationBench {
         var fedTokens = 0
         var computedRows = 0
         var routedRows = 0
+
+        var decodeSecondsPerToken: Double { decodeSeconds / Double(max(fedTokens, 1)) }
     }
 
     func run(_ setup: SkipSetup) throws -> Run {
@@ -240,7 +242,7 @@ struct GenerationBench {
         return SkipComparison.Speed(moeSeconds: median(runs.map(\.moeSeconds)), moePrefillSeconds: median(runs.map(\.moePrefillSeconds)),
                                     moeDecodeSeconds: median(runs.map(\.moeDecodeSeconds)), routedSeconds: median(runs.map(\.routedSeconds)),
                                     prefillSeconds: median(runs.map(\.prefillSeconds)),
-                                    decodeSecondsPerToken: median(runs.map { $0.decodeSeconds / Double(max($0.fedTokens, 1)) }),
+                                    decodeSecondsPerToken: median(runs.map(\.decodeSecondsPerToken)),
                                     computedRows: runs.first?.computedRows ?? 0)
     }
 
@@ -250,6 +252,6 @@ struct GenerationBench {
         func ratio(_ time: (Run) -> Double) -> Double { median(zip(unskipped, skipped).map { time($0) / time($1) }) }
         return SkipComparison.Speedup(moe: ratio(\.moeSeconds), moePrefill: ratio(\.moePrefillSeconds),
                                       moeDecode: ratio(\.moeDecodeSeconds), routed: ratio(\.routedSeconds), prefill: ratio(\.prefillSeconds),
-                                      decode: ratio { $0.decodeSeconds / Double(max($0.fedTokens, 1)) })
+                                      decode: ratio(\.decodeSecondsPerToken))
     }
 }

@@ -52,14 +52,9 @@ public func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointe
 
 /// x[i] *= a
 @inline(__always)
-public func scale(_ x: UnsafeMutablePointer<Float>, _ a: Float, _ n: Int) {
-    var i = 0
-    let av = F8(repeating: a)
-    while i + 8 <= n { store8(load8(x + i) * av, x + i); i += 8 }
-    while i < n { x[i] *= a; i += 1 }
-}
+public func scale(_ x: UnsafeMutablePointer<Float>, _ a: Float, _ n: Int) { scale(x, a, into: x, n) }
 
-/// y = a·x (y is overwritten, so it may be uninitialised).
+/// y = a·x (y is overwritten, so it may be uninitialised; it may also be x).
 @inline(__always)
 public func scale(_ x: UnsafePointer<Float>, _ a: Float, into y: UnsafeMutablePointer<Float>, _ n: Int) {
     var i = 0
