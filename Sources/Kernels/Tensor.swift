@@ -26,9 +26,9 @@ public struct Tensor: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// A new tensor whose values are not set: for outputs a kernel writes in full (a GEMM with
-    /// beta 0, a gather, an elementwise map), where zero-filling first took ~4% of a training
-    /// run's CPU samples (perf). With `MOEMM_POISON_UNINITIALIZED=1` (as `make test` runs) it is
-    /// filled with NaN instead, so a read before the write turns into a failed test, not garbage.
+    /// beta 0, a gather, an elementwise map), where zero-filling first is wasted work. With
+    /// `MOEMM_POISON_UNINITIALIZED=1` (as `make test` runs) it is filled with NaN instead, so a
+    /// read before the write turns into a failed test, not garbage.
     public init(uninitialized shape: [Int]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
         storage = TensorStorage(count: shape.reduce(1, *), fill: Tensor.poisonsUninitialized ? .nan : nil)
