@@ -37,7 +37,7 @@ struct BenchInputs: ParsableCommand {
             lines.append(String(format: "PNG decode+resize to %dx%d: %.3f ms/image (%.0f images/s)", ic.size, ic.size, perImage * 1000, 1 / perImage))
         }
         if let ac = c.audio {
-            let pre = AudioPreprocessor(maxSeconds: ac.maxSeconds, padToMax: true)
+            let pre = AudioPreprocessor(maxSeconds: ac.maxSeconds, padToMax: ac.padToMax)
             _ = try pre.logMel(from: audioURL)
             perClip = measure(seconds: seconds) { _ = try? pre.logMel(from: audioURL) }.median
             let samples = [Float](repeating: 0.1, count: 30 * AudioPreprocessor.sampleRate)

@@ -44,7 +44,7 @@ struct Preprocess: ParsableCommand {
         }
         if let audio {
             guard let c = model.audio else { throw ValidationError("\(config): the model has no audio encoder") }
-            let mel = try AudioPreprocessor(maxSeconds: c.maxSeconds, padToMax: true).logMel(from: URL(fileURLWithPath: audio))
+            let mel = try AudioPreprocessor(maxSeconds: c.maxSeconds, padToMax: c.padToMax).logMel(from: URL(fileURLWithPath: audio))
             entries.append(("audio_mel", .f32(mel)))
         }
         if let text, let tokenizer {

@@ -69,14 +69,20 @@ public struct AudioEncoderConfig: Codable, Sendable, Equatable {
     public var mlpHidden: Int
     /// A learned absolute position per token after the conv stem; off when the file leaves it out.
     public var positionEmbedding: Bool
+    /// Pad every clip with silence to `maxSeconds` (Whisper's fixed 30 s window, and the default
+    /// for configs written before the key existed); false keeps each clip its own length, so a
+    /// one-second question costs a quarter of the audio tokens of a four-second window.
+    public var padToMax: Bool
 
     enum CodingKeys: String, CodingKey {
-        case maxSeconds = "max_seconds", dim, layers, heads, mlpHidden = "mlp_hidden", positionEmbedding = "position_embedding"
+        case maxSeconds = "max_seconds", dim, layers, heads, mlpHidden = "mlp_hidden", positionEmbedding = "position_embedding",
+             padToMax = "pad_to_max"
     }
 
-    public init(maxSeconds: Double, dim: Int, layers: Int, heads: Int, mlpHidden: Int, positionEmbedding: Bool = false) {
+    public init(maxSeconds: Double, dim: Int, layers: Int, heads: Int, mlpHidden: Int, positionEmbedding: Bool = false,
+                padToMax: Bool = true) {
         self.maxSeconds = maxSeconds; self.dim = dim; self.layers = layers; self.heads = heads; self.mlpHidden = mlpHidden
-        self.positionEmbedding = positionEmbedding
+        self.positionEmbedding = positionEmbedding; self.padToMax = padToMax
     }
 
     public init(from decoder: Decoder) throws {
@@ -87,6 +93,7 @@ public struct AudioEncoderConfig: Codable, Sendable, Equatable {
         heads = try c.decode(Int.self, forKey: .heads)
         mlpHidden = try c.decode(Int.self, forKey: .mlpHidden)
         positionEmbedding = try c.decodeIfPresent(Bool.self, forKey: .positionEmbedding) ?? false
+        padToMax = try c.decodeIfPresent(Bool.self, forKey: .padToMax) ?? true
     }
 
     public static let melBins = 80
@@ -94,8 +101,10 @@ public struct AudioEncoderConfig: Codable, Sendable, Equatable {
     public static let sampleRate = 16000
     /// Log-mel frames for `maxSeconds` of audio (Whisper drops the last centre-padded frame).
     public var frames: Int { Int((maxSeconds * Double(Self.sampleRate)).rounded()) / Self.hop }
-    /// Tokens after the two stride-2 convolutions.
-    public var tokens: Int { ((frames + 1) / 2 + 1) / 2 }
+    /// Tokens of a full-length clip: the most any clip gets.
+    public var tokens: Int { tokens(frames: frames) }
+    /// Tokens after the two stride-2 convolutions of a clip of `frames` log-mel frames.
+    public func tokens(frames: Int) -> Int { ((frames + 1) / 2 + 1) / 2 }
 
     func validate() throws {
         guard maxSeconds > 0, frames >= 4 else { throw ConfigError("audio: max_seconds \(maxSeconds) is too short") }

@@ -60,7 +60,7 @@ public final class ImageEncoder {
         let segments = Segment.packed(Array(repeating: config.tokens, count: n))
         let modality = [Modality](repeating: .image, count: n * config.tokens)
         var h = patchEmbed.forward(patches)
-        position?.forward(h)
+        position?.forward(h, lengths: Array(repeating: config.tokens, count: n))
         for block in blocks { h = block.forward(h, segments: segments, modality: modality) }
         return connector.forward(norm.forward(h))
     }
@@ -68,7 +68,7 @@ public final class ImageEncoder {
     public func backward(_ dy: Tensor) {
         var dh = norm.backward(connector.backward(dy))
         for block in blocks.reversed() { dh = block.backward(dh) }
-        position?.backward(dh)
+        position?.backward(dh, lengths: Array(repeating: config.tokens, count: dh.rows / config.tokens))
         let dPatches = patchEmbed.backward(dh)
         guard !stem.isEmpty else { return }
         let n = dPatches.rows / config.tokens
@@ -117,6 +117,11 @@ public final class ImageEncoder {
 
 /// The audio encoder: log-mel → conv (stride 2) → GELU → conv (stride 2) → GELU →
 /// non-causal blocks → norm → connector to `d_model`. One clip is one segment.
+///
+/// Clips of different lengths share one zero-padded batch through the convolutions; each clip
+/// then keeps only its own tokens. The first convolution's outputs past a clip's end are zeroed
+/// before the second reads them, so a clip gives the same tokens alone as beside a longer one
+/// (the zero frames after it are exactly the convolution's own zero padding).
 public final class AudioEncoder {
     public let config: AudioEncoderConfig
     public let conv1: Conv1d
@@ -126,6 +131,8 @@ public final class AudioEncoder {
     public let blocks: [Block]
     public let norm: RMSNorm
     public let connector: Connector
+    /// Kept for backward: each clip's length after conv1 and after conv2, and the padded lengths.
+    private var kept: (t1: [Int], t2: [Int], paddedT1: Int, paddedT2: Int) = ([], [], 0, 0)
 
     init(_ c: AudioEncoderConfig, dModel: Int, eps: Float, rng: inout SplitMix) {
         config = c
@@ -146,16 +153,20 @@ public final class AudioEncoder {
         conv1.parameters + conv2.parameters + (position?.parameters ?? []) + blocks.flatMap(\.parameters) + norm.parameters + connector.parameters
     }
 
-    /// mel: [n, 80, frames] → [n·tokens, d_model]
-    public func forward(_ mel: Tensor) -> Tensor {
+    /// mel: [n, 80, frames] zero-padded, clip i `lengths[i]` frames long → [Σ tokens_i, d_model],
+    /// clip by clip (`tokens_i = config.tokens(frames: lengths[i])`).
+    public func forward(_ mel: Tensor, lengths: [Int]) -> Tensor {
         let n = mel.shape[0], frames = mel.shape[2], bins = AudioEncoderConfig.melBins
-        let t1 = conv1.outputLength(frames)
+        precondition(lengths.count == n && lengths.allSatisfy { (1...frames).contains($0) }, "audio lengths \(lengths) for mel \(mel.shape)")
+        let t1 = conv1.outputLength(frames), t2 = conv2.outputLength(t1)
+        kept = (lengths.map(conv1.outputLength), lengths.map { conv2.outputLength(conv1.outputLength($0)) }, t1, t2)
         let h1 = act1.forward(conv1.forward(mel, clips: n, length: frames, clipStride: bins * frames, channelStride: frames, timeStride: 1))
-        let t2 = conv2.outputLength(t1)
-        var h = act2.forward(conv2.forward(h1, clips: n, length: t1, clipStride: t1 * config.dim, channelStride: 1, timeStride: config.dim))
-        let segments = Segment.packed(Array(repeating: t2, count: n))
-        let modality = [Modality](repeating: .audio, count: n * t2)
-        position?.forward(h)
+        zeroRows(h1, after: kept.t1, padded: t1)
+        let h2 = act2.forward(conv2.forward(h1, clips: n, length: t1, clipStride: t1 * config.dim, channelStride: 1, timeStride: config.dim))
+        var h = moveRows(h2, padded: t2, lengths: kept.t2, toPacked: true)
+        position?.forward(h, lengths: kept.t2)
+        let segments = Segment.packed(kept.t2)
+        let modality = [Modality](repeating: .audio, count: h.rows)
         for block in blocks { h = block.forward(h, segments: segments, modality: modality) }
         return connector.forward(norm.forward(h))
     }
@@ -163,8 +174,32 @@ public final class AudioEncoder {
     public func backward(_ dy: Tensor) {
         var dh = norm.backward(connector.backward(dy))
         for block in blocks.reversed() { dh = block.backward(dh) }
-        position?.backward(dh)
-        _ = conv1.backward(act1.backward(conv2.backward(act2.backward(dh))))
+        position?.backward(dh, lengths: kept.t2)
+        let dh1 = conv2.backward(act2.backward(moveRows(dh, padded: kept.paddedT2, lengths: kept.t2, toPacked: false)))
+        zeroRows(dh1, after: kept.t1, padded: kept.paddedT1)
+        _ = conv1.backward(act1.backward(dh1))
+    }
+
+    /// Zeroes each clip's rows past its own length in a padded `[n·padded, C]` matrix.
+    private func zeroRows(_ x: Tensor, after lengths: [Int], padded: Int) {
+        let c = x.cols
+        for (i, n) in lengths.enumerated() where n < padded {
+            (x.data + (i * padded + n) * c).initialize(repeating: 0, count: (padded - n) * c)
+        }
+    }
+
+    /// Between a padded `[n·padded, C]` matrix and the clips' own rows packed `[Σ lengths, C]`;
+    /// rows past a clip's length are dropped on the way in and zero on the way back.
+    private func moveRows(_ x: Tensor, padded: Int, lengths: [Int], toPacked: Bool) -> Tensor {
+        let c = x.cols
+        let out = toPacked ? Tensor(uninitialized: [lengths.reduce(0, +), c]) : Tensor(zeros: [lengths.count * padded, c])
+        var packedRow = 0
+        for (i, n) in lengths.enumerated() {
+            let paddedRows = (toPacked ? x : out).data + i * padded * c, packedRows = (toPacked ? out : x).data + packedRow * c
+            if toPacked { packedRows.update(from: paddedRows, count: n * c) } else { paddedRows.update(from: packedRows, count: n * c) }
+            packedRow += n
+        }
+        return out
     }
 }
 

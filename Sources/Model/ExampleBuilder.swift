@@ -3,8 +3,8 @@ import Inputs
 import Kernels
 
 /// Turns manifest samples into what the model reads: the image through the model's image
-/// preprocessing, the audio through the Whisper front end padded or trimmed to the encoder's
-/// length, and the prompt and answer through the tokenizer. Training, captioning, evaluation
+/// preprocessing, the audio through the Whisper front end trimmed to the encoder's
+/// length (and padded to it when the config says so), and the prompt and answer through the tokenizer. Training, captioning, evaluation
 /// and calibration all build their examples here, so they see exactly the same tensors.
 public struct ExampleBuilder: Sendable {
     public let config: ModelConfig
@@ -19,7 +19,7 @@ public struct ExampleBuilder: Sendable {
             ImagePreprocessor(height: $0.size, width: $0.size, mean: SIMD3($0.mean[0], $0.mean[1], $0.mean[2]),
                               std: SIMD3($0.std[0], $0.std[1], $0.std[2]))
         }
-        audio = config.audio.map { AudioPreprocessor(maxSeconds: $0.maxSeconds, padToMax: true) }
+        audio = config.audio.map { AudioPreprocessor(maxSeconds: $0.maxSeconds, padToMax: $0.padToMax) }
     }
 
     /// The example for `sample`; with `withTarget` the answer (`text`, else the first reference)

@@ -63,10 +63,11 @@ public final class MultimodalMoE {
             (x.data + row * d).update(from: embed.value.data + Int(batch.tokenIds[row]) * d, count: d)
         }
         if let images = batch.images, let enc = imageEncoder {
-            scatter(enc.forward(images), starts: batch.imageStarts, tokens: enc.config.tokens, into: x)
+            scatter(enc.forward(images), starts: batch.imageStarts, tokens: batch.imageStarts.map { _ in enc.config.tokens }, into: x)
         }
         if let audio = batch.audio, let enc = audioEncoder {
-            scatter(enc.forward(audio), starts: batch.audioStarts, tokens: enc.config.tokens, into: x)
+            scatter(enc.forward(audio, lengths: batch.audioFrames), starts: batch.audioStarts,
+                    tokens: batch.audioFrames.map { enc.config.tokens(frames: $0) }, into: x)
         }
         return x
     }
@@ -145,10 +146,10 @@ public final class MultimodalMoE {
             axpy(1, dx.data + row * d, embed.grad.data + Int(batch.tokenIds[row]) * d, d)
         }
         if let enc = imageEncoder, batch.images != nil {
-            enc.backward(gather(dx, starts: batch.imageStarts, tokens: enc.config.tokens))
+            enc.backward(gather(dx, starts: batch.imageStarts, tokens: batch.imageStarts.map { _ in enc.config.tokens }))
         }
         if let enc = audioEncoder, batch.audio != nil {
-            enc.backward(gather(dx, starts: batch.audioStarts, tokens: enc.config.tokens))
+            enc.backward(gather(dx, starts: batch.audioStarts, tokens: batch.audioFrames.map { enc.config.tokens(frames: $0) }))
         }
     }
 
@@ -173,18 +174,23 @@ public final class MultimodalMoE {
 
     // MARK: Stream helpers
 
-    private func scatter(_ features: Tensor, starts: [Int], tokens: Int, into x: Tensor) {
+    /// Medium i's `tokens[i]` feature rows (packed one medium after another) into the stream at `starts[i]`.
+    private func scatter(_ features: Tensor, starts: [Int], tokens: [Int], into x: Tensor) {
         let d = x.cols
-        for (i, start) in starts.enumerated() {
-            (x.data + start * d).update(from: features.data + i * tokens * d, count: tokens * d)
+        var row = 0
+        for (start, n) in zip(starts, tokens) {
+            (x.data + start * d).update(from: features.data + row * d, count: n * d)
+            row += n
         }
     }
 
-    private func gather(_ x: Tensor, starts: [Int], tokens: Int) -> Tensor {
+    private func gather(_ x: Tensor, starts: [Int], tokens: [Int]) -> Tensor {
         let d = x.cols
-        let out = Tensor(zeros: [starts.count * tokens, d])
-        for (i, start) in starts.enumerated() {
-            (out.data + i * tokens * d).update(from: x.data + start * d, count: tokens * d)
+        let out = Tensor(uninitialized: [tokens.reduce(0, +), d])
+        var row = 0
+        for (start, n) in zip(starts, tokens) {
+            (out.data + row * d).update(from: x.data + start * d, count: n * d)
+            row += n
         }
         return out
     }

@@ -15,16 +15,23 @@ public final class PositionEmbedding {
 
     public var parameters: [Parameter] { [weight] }
 
-    /// x: [n·tokens, dim], in place.
-    func forward(_ x: Tensor) {
-        let block = weight.value.count
-        precondition(x.count % block == 0, "position embedding \(weight.shape) for rows \(x.shape)")
-        for segment in 0..<(x.count / block) { axpy(1, weight.value.data, x.data + segment * block, block) }
+    /// x: segments of `lengths` rows back to back, `[Σ lengths, dim]`; row j of a segment gets
+    /// position j (a segment is at most `tokens` long). In place.
+    func forward(_ x: Tensor, lengths: [Int]) {
+        var row = 0
+        for n in lengths {
+            precondition(n <= weight.shape[0], "position embedding of \(weight.shape[0]) positions for a segment of \(n)")
+            axpy(1, weight.value.data, x.data + row * x.cols, n * x.cols)
+            row += n
+        }
     }
 
-    /// dy: [n·tokens, dim]; accumulates the weight's gradient (the input's gradient is dy itself).
-    func backward(_ dy: Tensor) {
-        let block = weight.value.count
-        for segment in 0..<(dy.count / block) { axpy(1, dy.data + segment * block, weight.grad.data, block) }
+    /// dy as x in `forward`; accumulates the weight's gradient (the input's gradient is dy itself).
+    func backward(_ dy: Tensor, lengths: [Int]) {
+        var row = 0
+        for n in lengths {
+            axpy(1, dy.data + row * dy.cols, weight.grad.data, n * dy.cols)
+            row += n
+        }
     }
 }

@@ -4,7 +4,7 @@ import Kernels
 /// One sample as the model sees it: optional image and audio tensors, and token ids.
 public struct Example: Sendable {
     public var image: Tensor?   // [3, size, size]
-    public var audio: Tensor?   // [80, frames]
+    public var audio: Tensor?   // [80, frames]; frames the encoder's full window when it pads
     public var prompt: [Int32]
     /// The answer, without `<|eos|>` (the stream adds it); empty when generating.
     public var target: [Int32]
@@ -28,8 +28,10 @@ extension Example {
         }
         if let audio {
             guard let c = config.audio else { throw InputError("\(name) has audio but the model has no audio encoder") }
-            try audio.expectShape([AudioEncoderConfig.melBins, c.frames], "\(name) audio")
-            length += c.tokens
+            // A clip the encoder does not pad may be shorter than its window, never longer.
+            let frames = c.padToMax || audio.shape.count != 2 ? c.frames : min(max(audio.shape[1], 1), c.frames)
+            try audio.expectShape([AudioEncoderConfig.melBins, frames], "\(name) audio")
+            length += c.tokens(frames: frames)
         }
         for (part, ids) in [("prompt", prompt), ("target", target)] {
             if let bad = ids.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
@@ -51,8 +53,9 @@ public struct Batch: Sendable {
     public let targets: [Int32]
     public let images: Tensor?        // [nImages, 3, size, size]
     public let imageStarts: [Int]     // first stream row of each image's tokens
-    public let audio: Tensor?         // [nClips, 80, frames]
+    public let audio: Tensor?         // [nClips, 80, frames]: zero frames after a shorter clip's end
     public let audioStarts: [Int]
+    public let audioFrames: [Int]     // each clip's own length
 
     public var count: Int { modality.count }
     public var targetCount: Int { targets.filter { $0 != ignoreIndex }.count }
@@ -61,7 +64,7 @@ public struct Batch: Sendable {
     public init(_ examples: [Example], config: ModelConfig, forGeneration: Bool = false) {
         var modality: [Modality] = [], ids: [Int32] = [], targets: [Int32] = []
         var lengths: [Int] = [], imageStarts: [Int] = [], audioStarts: [Int] = []
-        var images: [Tensor] = [], clips: [Tensor] = []
+        var images: [Tensor] = [], clips: [Tensor] = [], audioTokens: [Int] = []
         for ex in examples {
             let start = modality.count
             func push(_ m: Modality, _ id: Int32, predicts next: Int32 = ignoreIndex) {
@@ -76,7 +79,7 @@ public struct Batch: Sendable {
             if let clip = ex.audio, let c = config.audio {
                 audioStarts.append(modality.count)
                 clips.append(clip)
-                for _ in 0..<c.tokens { push(.audio, 0) }
+                for _ in 0..<c.tokens(frames: clip.shape[1]) { push(.audio, 0) }
             }
             for id in ex.prompt { push(.text, id) }
             if !forGeneration {
@@ -93,8 +96,9 @@ public struct Batch: Sendable {
         self.targets = targets
         self.images = Batch.stack(images)
         self.imageStarts = imageStarts
-        audio = Batch.stack(clips)
+        audio = Batch.stackPadded(clips)
         self.audioStarts = audioStarts
+        audioFrames = clips.map { $0.shape[1] }
     }
 
     /// One decoding step: each live sequence's newest text token as a segment of length 1 at
@@ -109,12 +113,25 @@ public struct Batch: Sendable {
         imageStarts = []
         audio = nil
         audioStarts = []
+        audioFrames = []
     }
 
     static func stack(_ tensors: [Tensor]) -> Tensor? {
         guard let first = tensors.first else { return nil }
         let out = Tensor(zeros: [tensors.count] + first.shape)
         for (i, t) in tensors.enumerated() { out[i].copy(from: t) }
+        return out
+    }
+
+    /// `[rows, cols_i]` matrices as `[n, rows, max cols_i]`, each zero-filled past its own columns.
+    static func stackPadded(_ tensors: [Tensor]) -> Tensor? {
+        guard let first = tensors.first else { return nil }
+        let rows = first.shape[0], cols = tensors.map { $0.shape[1] }.max()!
+        let out = Tensor(zeros: [tensors.count, rows, cols])
+        for (i, t) in tensors.enumerated() {
+            let n = t.shape[1]
+            for r in 0..<rows { (out.data + (i * rows + r) * cols).update(from: t.data + r * n, count: n) }
+        }
         return out
     }
 }
