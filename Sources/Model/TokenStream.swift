@@ -64,7 +64,7 @@ public struct Batch: Sendable {
     public init(_ examples: [Example], config: ModelConfig, forGeneration: Bool = false) {
         var modality: [Modality] = [], ids: [Int32] = [], targets: [Int32] = []
         var lengths: [Int] = [], imageStarts: [Int] = [], audioStarts: [Int] = []
-        var images: [Tensor] = [], clips: [Tensor] = [], audioTokens: [Int] = []
+        var images: [Tensor] = [], clips: [Tensor] = []
         for ex in examples {
             let start = modality.count
             func push(_ m: Modality, _ id: Int32, predicts next: Int32 = ignoreIndex) {
