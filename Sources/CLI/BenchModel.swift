@@ -75,8 +75,14 @@ struct BenchModel: ParsableCommand {
         let examples = (0..<batch).map { i -> Example in
             let ids = { (n: Int) in (0..<n).map { _ in Int32(5 + rng.next() % UInt64(c.vocabSize - 5)) } }
             // The bundled mix: mostly captions, then speech, then spoken questions about images.
+            // Unpadded clips take the bundled data's median lengths (speech 2.3 s, questions 1.1 s;
+            // 100 log-mel frames a second).
             let image = (i % 5 != 3 && c.image != nil) ? Tensor(randomNormal: [3, c.image!.size, c.image!.size], std: 1, rng: &rng) : nil
-            let audio = (i % 5 >= 3 && c.audio != nil) ? Tensor(randomNormal: [80, c.audio!.frames], std: 1, rng: &rng) : nil
+            let audio = c.audio.flatMap { a -> Tensor? in
+                guard i % 5 >= 3 else { return nil }
+                let frames = a.padToMax ? a.frames : min(a.frames, i % 5 == 3 ? 230 : 110)
+                return Tensor(randomNormal: [80, frames], std: 1, rng: &rng)
+            }
             return Example(image: image, audio: audio, prompt: ids(3), target: ids(14))
         }
         let size = batch / parts
