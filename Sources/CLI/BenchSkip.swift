@@ -148,9 +148,9 @@ struct BenchSkip: ParsableCommand {
                 String(format: "%.4f", r.measurement.kl), String(format: "%.3f", r.measurement.crossEntropy),
                 r.quality.map { String(format: "%.3f", $0) } ?? "–",
                 relative(r.quality, base).map { String(format: "%.1f%%", $0 * 100) } ?? "–",
-                time(r.speed.moeSeconds, r.moeSpeedup), time(r.speed.moePrefillSeconds, r.speedup.moePrefill),
-                time(r.speed.moeDecodeSeconds, r.speedup.moeDecode), time(r.speed.routedSeconds, r.routedSpeedup),
-                time(r.speed.prefillSeconds, r.prefillSpeedup), time(r.speed.decodeSecondsPerToken, r.decodeSpeedup, digits: 3),
+                time(r.speed.moeSeconds, r.speedup.moe), time(r.speed.moePrefillSeconds, r.speedup.moePrefill),
+                time(r.speed.moeDecodeSeconds, r.speedup.moeDecode), time(r.speed.routedSeconds, r.speedup.routed),
+                time(r.speed.prefillSeconds, r.speedup.prefill), time(r.speed.decodeSecondsPerToken, r.speedup.decode, digits: 3),
             ]
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
@@ -161,17 +161,17 @@ struct BenchSkip: ParsableCommand {
         var record: [String: Any] = [
             "method": r.method, "skip_ratio": r.measurement.skipRatio, "generation_skip_ratio": r.generationSkipRatio,
             "kl": r.measurement.kl, "cross_entropy": r.measurement.crossEntropy,
-            "moe_ms": r.speed.moeSeconds * 1000, "moe_ms_unskipped": r.unskippedSpeed.moeSeconds * 1000, "moe_speedup": r.moeSpeedup,
+            "moe_ms": r.speed.moeSeconds * 1000, "moe_ms_unskipped": r.unskippedSpeed.moeSeconds * 1000, "moe_speedup": r.speedup.moe,
             "moe_prefill_ms": r.speed.moePrefillSeconds * 1000, "moe_prefill_ms_unskipped": r.unskippedSpeed.moePrefillSeconds * 1000,
             "moe_prefill_speedup": r.speedup.moePrefill,
             "moe_decode_ms": r.speed.moeDecodeSeconds * 1000, "moe_decode_ms_unskipped": r.unskippedSpeed.moeDecodeSeconds * 1000,
             "moe_decode_speedup": r.speedup.moeDecode,
             "routed_ms": r.speed.routedSeconds * 1000, "routed_ms_unskipped": r.unskippedSpeed.routedSeconds * 1000,
-            "routed_speedup": r.routedSpeedup,
+            "routed_speedup": r.speedup.routed,
             "prefill_ms": r.speed.prefillSeconds * 1000, "prefill_ms_unskipped": r.unskippedSpeed.prefillSeconds * 1000,
-            "prefill_speedup": r.prefillSpeedup,
+            "prefill_speedup": r.speedup.prefill,
             "decode_ms_per_token": r.speed.decodeSecondsPerToken * 1000,
-            "decode_ms_per_token_unskipped": r.unskippedSpeed.decodeSecondsPerToken * 1000, "decode_speedup": r.decodeSpeedup,
+            "decode_ms_per_token_unskipped": r.unskippedSpeed.decodeSecondsPerToken * 1000, "decode_speedup": r.speedup.decode,
             "computed_rows": r.speed.computedRows, "computed_rows_unskipped": r.unskippedSpeed.computedRows, "rounds": rounds,
         ]
         if let t = r.target { record["target"] = t }

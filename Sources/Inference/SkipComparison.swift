@@ -78,10 +78,6 @@ public struct SkipComparison {
         public var tau: [Float]?
         public var passes: Int?
 
-        public var moeSpeedup: Double { speedup.moe }
-        public var routedSpeedup: Double { speedup.routed }
-        public var prefillSpeedup: Double { speedup.prefill }
-        public var decodeSpeedup: Double { speedup.decode }
     }
 
     public struct Speedup: Codable, Sendable, Equatable {

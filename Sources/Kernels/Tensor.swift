@@ -18,20 +18,17 @@ public struct Tensor: @unchecked Sendable, CustomStringConvertible {
     public private(set) var shape: [Int]
 
     /// A new zero-filled tensor.
-    public init(zeros shape: [Int]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
-        storage = TensorStorage(count: shape.reduce(1, *), fill: 0)
-        offset = 0
-        self.shape = shape
-    }
+    public init(zeros shape: [Int]) { self.init(shape, fill: 0) }
 
     /// A new tensor whose values are not set: for outputs a kernel writes in full (a GEMM with
     /// beta 0, a gather, an elementwise map), where zero-filling first is wasted work. With
     /// `MOEMM_POISON_UNINITIALIZED=1` (as `make test` runs) it is filled with NaN instead, so a
     /// read before the write turns into a failed test, not garbage.
-    public init(uninitialized shape: [Int]) {
+    public init(uninitialized shape: [Int]) { self.init(shape, fill: Tensor.poisonsUninitialized ? .nan : nil) }
+
+    private init(_ shape: [Int], fill: Float?) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
-        storage = TensorStorage(count: shape.reduce(1, *), fill: Tensor.poisonsUninitialized ? .nan : nil)
+        storage = TensorStorage(count: shape.reduce(1, *), fill: fill)
         offset = 0
         self.shape = shape
     }

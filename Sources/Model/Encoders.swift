@@ -163,7 +163,7 @@ public final class AudioEncoder {
         let h1 = act1.forward(conv1.forward(mel, clips: n, length: frames, clipStride: bins * frames, channelStride: frames, timeStride: 1))
         zeroRows(h1, after: kept.t1, padded: t1)
         let h2 = act2.forward(conv2.forward(h1, clips: n, length: t1, clipStride: t1 * config.dim, channelStride: 1, timeStride: config.dim))
-        var h = moveRows(h2, padded: t2, lengths: kept.t2, toPacked: true)
+        var h = gatherBlocks(h2, starts: clipStarts(padded: t2), lengths: kept.t2)
         position?.forward(h, lengths: kept.t2)
         let segments = Segment.packed(kept.t2)
         let modality = [Modality](repeating: .audio, count: h.rows)
@@ -175,7 +175,9 @@ public final class AudioEncoder {
         var dh = norm.backward(connector.backward(dy))
         for block in blocks.reversed() { dh = block.backward(dh) }
         position?.backward(dh, lengths: kept.t2)
-        let dh1 = conv2.backward(act2.backward(moveRows(dh, padded: kept.paddedT2, lengths: kept.t2, toPacked: false)))
+        let dh2 = Tensor(zeros: [kept.t2.count * kept.paddedT2, dh.cols])
+        scatterBlocks(dh, starts: clipStarts(padded: kept.paddedT2), lengths: kept.t2, into: dh2)
+        let dh1 = conv2.backward(act2.backward(dh2))
         zeroRows(dh1, after: kept.t1, padded: kept.paddedT1)
         _ = conv1.backward(act1.backward(dh1))
     }
@@ -188,19 +190,8 @@ public final class AudioEncoder {
         }
     }
 
-    /// Between a padded `[n·padded, C]` matrix and the clips' own rows packed `[Σ lengths, C]`;
-    /// rows past a clip's length are dropped on the way in and zero on the way back.
-    private func moveRows(_ x: Tensor, padded: Int, lengths: [Int], toPacked: Bool) -> Tensor {
-        let c = x.cols
-        let out = toPacked ? Tensor(uninitialized: [lengths.reduce(0, +), c]) : Tensor(zeros: [lengths.count * padded, c])
-        var packedRow = 0
-        for (i, n) in lengths.enumerated() {
-            let paddedRows = (toPacked ? x : out).data + i * padded * c, packedRows = (toPacked ? out : x).data + packedRow * c
-            if toPacked { packedRows.update(from: paddedRows, count: n * c) } else { paddedRows.update(from: packedRows, count: n * c) }
-            packedRow += n
-        }
-        return out
-    }
+    /// First row of each clip in a padded `[n·padded, C]` matrix.
+    private func clipStarts(padded: Int) -> [Int] { kept.t1.indices.map { $0 * padded } }
 }
 
 /// A non-causal pre-norm block with a dense SwiGLU, as both encoders use.

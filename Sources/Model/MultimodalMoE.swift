@@ -63,11 +63,10 @@ public final class MultimodalMoE {
             (x.data + row * d).update(from: embed.value.data + Int(batch.tokenIds[row]) * d, count: d)
         }
         if let images = batch.images, let enc = imageEncoder {
-            scatter(enc.forward(images), starts: batch.imageStarts, tokens: batch.imageStarts.map { _ in enc.config.tokens }, into: x)
+            scatterBlocks(enc.forward(images), starts: batch.imageStarts, lengths: imageTokens(batch, enc), into: x)
         }
         if let audio = batch.audio, let enc = audioEncoder {
-            scatter(enc.forward(audio, lengths: batch.audioFrames), starts: batch.audioStarts,
-                    tokens: batch.audioFrames.map { enc.config.tokens(frames: $0) }, into: x)
+            scatterBlocks(enc.forward(audio, lengths: batch.audioFrames), starts: batch.audioStarts, lengths: audioTokens(batch, enc), into: x)
         }
         return x
     }
@@ -146,10 +145,10 @@ public final class MultimodalMoE {
             axpy(1, dx.data + row * d, embed.grad.data + Int(batch.tokenIds[row]) * d, d)
         }
         if let enc = imageEncoder, batch.images != nil {
-            enc.backward(gather(dx, starts: batch.imageStarts, tokens: batch.imageStarts.map { _ in enc.config.tokens }))
+            enc.backward(gatherBlocks(dx, starts: batch.imageStarts, lengths: imageTokens(batch, enc)))
         }
         if let enc = audioEncoder, batch.audio != nil {
-            enc.backward(gather(dx, starts: batch.audioStarts, tokens: batch.audioFrames.map { enc.config.tokens(frames: $0) }))
+            enc.backward(gatherBlocks(dx, starts: batch.audioStarts, lengths: audioTokens(batch, enc)))
         }
     }
 
@@ -174,24 +173,7 @@ public final class MultimodalMoE {
 
     // MARK: Stream helpers
 
-    /// Medium i's `tokens[i]` feature rows (packed one medium after another) into the stream at `starts[i]`.
-    private func scatter(_ features: Tensor, starts: [Int], tokens: [Int], into x: Tensor) {
-        let d = x.cols
-        var row = 0
-        for (start, n) in zip(starts, tokens) {
-            (x.data + start * d).update(from: features.data + row * d, count: n * d)
-            row += n
-        }
-    }
-
-    private func gather(_ x: Tensor, starts: [Int], tokens: [Int]) -> Tensor {
-        let d = x.cols
-        let out = Tensor(uninitialized: [tokens.reduce(0, +), d])
-        var row = 0
-        for (start, n) in zip(starts, tokens) {
-            (out.data + row * d).update(from: x.data + start * d, count: n * d)
-            row += n
-        }
-        return out
-    }
+    /// Stream rows of each image and each clip in `batch`, in order.
+    private func imageTokens(_ batch: Batch, _ enc: ImageEncoder) -> [Int] { batch.imageStarts.map { _ in enc.config.tokens } }
+    private func audioTokens(_ batch: Batch, _ enc: AudioEncoder) -> [Int] { batch.audioFrames.map(enc.config.tokens(frames:)) }
 }

@@ -20,6 +20,28 @@ public struct Segment: Sendable, Equatable {
     }
 }
 
+/// Blocks of rows of `x`, block i `lengths[i]` rows from row `starts[i]`, packed one after another.
+func gatherBlocks(_ x: Tensor, starts: [Int], lengths: [Int]) -> Tensor {
+    let d = x.cols
+    let out = Tensor(uninitialized: [lengths.reduce(0, +), d])
+    var row = 0
+    for (start, n) in zip(starts, lengths) {
+        (out.data + row * d).update(from: x.data + start * d, count: n * d)
+        row += n
+    }
+    return out
+}
+
+/// The inverse of `gatherBlocks`: packed block i goes to rows `starts[i]...` of `x`; other rows are left alone.
+func scatterBlocks(_ packed: Tensor, starts: [Int], lengths: [Int], into x: Tensor) {
+    let d = x.cols
+    var row = 0
+    for (start, n) in zip(starts, lengths) {
+        (x.data + start * d).update(from: packed.data + row * d, count: n * d)
+        row += n
+    }
+}
+
 /// Keys and values of one sequence, kept across decoding steps (already rotated).
 public final class KVCache {
     public let keys: Tensor    // [capacity, d]
