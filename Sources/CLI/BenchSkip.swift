@@ -14,7 +14,8 @@ struct BenchSkip: ParsableCommand {
             --calibration-manifest's); then at each target skip ratio three methods are compared \
             on the manifest's samples: MoDES (α-modulated text and media thresholds from the \
             frontier walk), top-k reduced to 1, and one threshold on the raw gate. For each: the \
-            skip ratio reached (teacher-forced, and over the greedy generations), the answer-token \
+            skip ratio reached (teacher-forced, and over the greedy generations, overall and for \
+            text tokens alone, which are all a decoding step feeds), the answer-token \
             KL to the unskipped model and the cross-entropy, CIDEr-D of the greedy captions of \
             caption samples, and time: inside the MoE layers (whole, and the expert groups alone, \
             as the shared experts always run), prefill, and per decoded token. Every timed run is \
@@ -134,8 +135,8 @@ struct BenchSkip: ParsableCommand {
     func table(_ rows: [SkipComparison.Row]) -> String {
         let base = rows[0].quality
         var lines = [
-            "| target | method | skip (teacher-forced) | skip (generating) | answer KL | answer CE | CIDEr-D | vs none | MoE ms | MoE in prefill ms | MoE in decoding ms | routed ms | prefill ms | decode ms/token |",
-            "|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| target | method | skip (teacher-forced) | skip (generating) | text skip (generating) | answer KL | answer CE | CIDEr-D | vs none | MoE ms | MoE in prefill ms | MoE in decoding ms | routed ms | prefill ms | decode ms/token |",
+            "|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         // Times are medians; the factor beside each is the median of the paired runs' ratios.
         func time(_ seconds: Double, _ speedup: Double, digits: Int = 1) -> String {
@@ -145,7 +146,7 @@ struct BenchSkip: ParsableCommand {
             let cells: [String] = [
                 r.target.map { String(format: "%.2f", $0) } ?? "–", r.method,
                 String(format: "%.3f", r.measurement.skipRatio), String(format: "%.3f", r.generationSkipRatio),
-                String(format: "%.4f", r.measurement.kl), String(format: "%.3f", r.measurement.crossEntropy),
+                String(format: "%.3f", r.generationTextSkipRatio), String(format: "%.4f", r.measurement.kl), String(format: "%.3f", r.measurement.crossEntropy),
                 r.quality.map { String(format: "%.3f", $0) } ?? "–",
                 relative(r.quality, base).map { String(format: "%.1f%%", $0 * 100) } ?? "–",
                 time(r.speed.moeSeconds, r.speedup.moe), time(r.speed.moePrefillSeconds, r.speedup.moePrefill),
@@ -160,6 +161,7 @@ struct BenchSkip: ParsableCommand {
     func jsonLine(_ r: SkipComparison.Row, unskippedQuality: Double?) -> String {
         var record: [String: Any] = [
             "method": r.method, "skip_ratio": r.measurement.skipRatio, "generation_skip_ratio": r.generationSkipRatio,
+            "generation_text_skip_ratio": r.generationTextSkipRatio,
             "kl": r.measurement.kl, "cross_entropy": r.measurement.crossEntropy,
             "moe_ms": r.speed.moeSeconds * 1000, "moe_ms_unskipped": r.unskippedSpeed.moeSeconds * 1000, "moe_speedup": r.speedup.moe,
             "moe_prefill_ms": r.speed.moePrefillSeconds * 1000, "moe_prefill_ms_unskipped": r.unskippedSpeed.moePrefillSeconds * 1000,

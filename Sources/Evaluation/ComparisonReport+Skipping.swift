@@ -17,15 +17,16 @@ extension ComparisonReport {
         s += "\nCIDEr-D of greedy captions on the bench's samples; speed-ups over the unskipped model, medians of the ratios of runs paired side by side:\n\n"
         let shown = skipRowsShown(rows)
         s += TextTable(
-            headers: ["target", "method", "skip (teacher-forced)", "skip (generating)", "CIDEr-D", "vs unskipped",
+            headers: ["target", "method", "skip (teacher-forced)", "skip (generating)", "text skip (generating)", "CIDEr-D", "vs unskipped",
                       "MoE layers", "prefill", "decode / token"],
             rows: shown.map { r in
                 [r.target.map { ReportWording.fixed($0, 2) } ?? ReportWording.none, methodName(r.method),
                  ReportWording.fixed(r.skipRatio, 3), ReportWording.fixed(r.generationSkipRatio, 3),
+                 r.textSkipRatio.map { ReportWording.fixed($0, 3) } ?? ReportWording.none,
                  r.ciderD.map { ReportWording.fixed($0, 3) } ?? ReportWording.none,
                  r.ciderDRelative.map(ReportWording.percent) ?? ReportWording.none,
                  ReportWording.times(r.moeSpeedup), ReportWording.times(r.prefillSpeedup), ReportWording.times(r.decodeSpeedup)]
-            }, rightAligned: [0, 2, 3, 4, 5, 6, 7, 8]).markdown
+            }, rightAligned: [0, 2, 3, 4, 5, 6, 7, 8, 9]).markdown
         return s + "\n" + skipFinding(rows) + "\n"
     }
 

@@ -10,6 +10,9 @@ public struct SkipBenchRow: Sendable, Equatable {
     /// Teacher-forced skip ratio, and the one over the greedy generations.
     public var skipRatio: Double
     public var generationSkipRatio: Double
+    /// Over the generations' text tokens alone (all a decoding step feeds); nil in output from
+    /// before the bench reported it.
+    public var textSkipRatio: Double?
     public var ciderD: Double?
     /// CIDEr-D over the unskipped model's.
     public var ciderDRelative: Double?
@@ -20,10 +23,12 @@ public struct SkipBenchRow: Sendable, Equatable {
     public var rounds: Int
 
     public init(method: String, target: Double?, skipRatio: Double, generationSkipRatio: Double, ciderD: Double?,
-                ciderDRelative: Double?, moeSpeedup: Double, prefillSpeedup: Double, decodeSpeedup: Double, rounds: Int) {
+                ciderDRelative: Double?, moeSpeedup: Double, prefillSpeedup: Double, decodeSpeedup: Double, rounds: Int,
+                textSkipRatio: Double? = nil) {
         self.method = method; self.target = target; self.skipRatio = skipRatio; self.generationSkipRatio = generationSkipRatio
         self.ciderD = ciderD; self.ciderDRelative = ciderDRelative; self.moeSpeedup = moeSpeedup
         self.prefillSpeedup = prefillSpeedup; self.decodeSpeedup = decodeSpeedup; self.rounds = rounds
+        self.textSkipRatio = textSkipRatio
     }
 
     /// Reads the JSON Lines `bench skip --json` printed; a bad line is an error naming it.
@@ -57,6 +62,6 @@ public struct SkipBenchRow: Sendable, Equatable {
             generationSkipRatio: try number("generation_skip_ratio"), ciderD: (o["cider_d"] as? NSNumber)?.doubleValue,
             ciderDRelative: (o["cider_d_vs_unskipped"] as? NSNumber)?.doubleValue, moeSpeedup: try number("moe_speedup"),
             prefillSpeedup: try number("prefill_speedup"), decodeSpeedup: try number("decode_speedup"),
-            rounds: Int(try number("rounds")))
+            rounds: Int(try number("rounds")), textSkipRatio: (o["generation_text_skip_ratio"] as? NSNumber)?.doubleValue)
     }
 }

@@ -65,6 +65,8 @@ public struct SkipComparison {
         public var measurement: Measurement
         /// 1 − computed/routed rows over the generations (routed: what the groups' own top-k selects).
         public var generationSkipRatio: Double
+        /// The same for text tokens alone (all a decoding step feeds).
+        public var generationTextSkipRatio: Double
         /// The caller's score of this method's generations.
         public var quality: Double?
         public var speed: Speed
@@ -162,6 +164,7 @@ public struct SkipComparison {
             let first = generated[s]
             return Row(target: target, method: distinct[s].name, measurement: measured[s],
                        generationSkipRatio: first.routedRows == 0 ? 0 : 1 - Double(first.computedRows) / Double(first.routedRows),
+                       generationTextSkipRatio: first.routedTextRows == 0 ? 0 : 1 - Double(first.computedTextRows) / Double(first.routedTextRows),
                        quality: quality[s], speed: GenerationBench.median(timed[s]),
                        unskippedSpeed: GenerationBench.median(beside[s]),
                        speedup: GenerationBench.pairedSpeedup(unskipped: beside[s], skipped: timed[s]), tau: tau, passes: passes)
@@ -199,6 +202,8 @@ struct GenerationBench {
         var fedTokens = 0
         var computedRows = 0
         var routedRows = 0
+        var computedTextRows = 0
+        var routedTextRows = 0
 
         var decodeSecondsPerToken: Double { decodeSeconds / Double(max(fedTokens, 1)) }
     }
@@ -224,6 +229,8 @@ struct GenerationBench {
             run.routedSeconds += layer.usage.routedSeconds
             run.computedRows += layer.usage.computedRows
             run.routedRows += layer.usage.routedRows
+            run.computedTextRows += layer.usage.computedTextRows
+            run.routedTextRows += layer.usage.routedTextRows
         }
         return run
     }

@@ -14,6 +14,10 @@ public enum BLASKernel {
     /// The family OpenBLAS is using, lower-case as OpenBLAS names it (e.g. "skylakex").
     public static var current: String { String(cString: openblas_get_corename()) }
 
+    /// Whether the family has OpenBLAS's small-matrix GEMM kernels, which skip packing the
+    /// operands (SkylakeX and the families that reuse its kernels).
+    public static let multipliesSmallInPlace = ["skylakex", "cooperlake", "sapphirerapids"].contains(current.lowercased())
+
     /// The `OPENBLAS_CORETYPE` to ask for, when the CPU (its /proc/cpuinfo `flags`) supports a
     /// wider family than `current`; nil when OpenBLAS already uses the best one.
     public static func better(than current: String, cpuFlags: Set<String>) -> String? {

@@ -38,6 +38,15 @@ public final class ExpertGroup {
         /// Rows the experts' GEMMs actually ran on (one per kept pair): skipped pairs are absent,
         /// which is where skipping saves time.
         public var computedRows: Int { order.count }
+
+        /// Computed rows of modality `m`'s tokens, and the rows the group's own top-k would have
+        /// computed for them.
+        func rows(of m: Modality, topK: Int) -> (computed: Int, routed: Int) {
+            guard !tokens.isEmpty else { return (0, 0) }
+            let k = selected.count / tokens.count
+            let computed = order.reduce(0) { $0 + (modality[$1 / k] == m ? 1 : 0) }
+            return (computed, modality.reduce(0) { $0 + ($1 == m ? topK : 0) })
+        }
     }
 
     public private(set) var last: Routing?

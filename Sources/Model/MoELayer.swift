@@ -61,7 +61,13 @@ public final class MoELayer {
         var routedSeconds = 0.0
         defer {
             let routed = groups.reduce(0) { $0 + ($1.last?.tokens.count ?? 0) * min($1.topK, $1.expertCount) }
-            usage.add(seconds: now() - start, routedSeconds: routedSeconds, computedRows: computedRows, routedRows: routed)
+            var text = (computed: 0, routed: 0)
+            for g in groups {
+                let r = g.last?.rows(of: Modality.text, topK: min(g.topK, g.expertCount)) ?? (computed: 0, routed: 0)
+                text = (text.computed + r.computed, text.routed + r.routed)
+            }
+            usage.add(seconds: now() - start, routedSeconds: routedSeconds, computedRows: computedRows, routedRows: routed,
+                      textRows: text)
         }
         // The first shared expert writes every row of y (beta 0); without one, y starts at zero.
         let y = shared.isEmpty ? Tensor(zeros: x.shape) : Tensor(uninitialized: x.shape)
@@ -185,12 +191,19 @@ extension MoELayer {
         public var routedSeconds = 0.0
         public var computedRows = 0
         public var routedRows = 0
+        /// The same two counts for text tokens alone: a decoding step feeds text only, so its
+        /// saving follows how much of the text's routed work is left out, not the overall ratio.
+        public var computedTextRows = 0
+        public var routedTextRows = 0
 
-        mutating func add(seconds s: Double, routedSeconds r: Double, computedRows computed: Int, routedRows routed: Int) {
+        mutating func add(seconds s: Double, routedSeconds r: Double, computedRows computed: Int, routedRows routed: Int,
+                          textRows text: (computed: Int, routed: Int)) {
             seconds += s
             routedSeconds += r
             computedRows += computed
             routedRows += routed
+            computedTextRows += text.computed
+            routedTextRows += text.routed
         }
     }
 }

@@ -175,15 +175,17 @@ enum Runs {
     @Test func skipTableShowsTopOneOnceAndTheSentenceComparesAtEachTarget() throws {
         func row(_ method: String, _ target: Double?, _ skip: Double, _ cider: Double, moe: Double = 1.2) -> SkipBenchRow {
             SkipBenchRow(method: method, target: target, skipRatio: skip, generationSkipRatio: skip, ciderD: cider,
-                         ciderDRelative: cider / 1.0, moeSpeedup: moe, prefillSpeedup: 1.1, decodeSpeedup: 1.05, rounds: 5)
+                         ciderDRelative: cider / 1.0, moeSpeedup: moe, prefillSpeedup: 1.1, decodeSpeedup: 1.05, rounds: 5,
+                         textSkipRatio: method == "none" ? nil : skip / 2)
         }
         let rows = [row("none", nil, 0, 1.0, moe: 1.0),
                     row("modes", 0.25, 0.26, 0.99), row("top-1", 0.25, 0.5, 0.9), row("gate-threshold", 0.25, 0.25, 0.95),
                     row("modes", 0.5, 0.52, 0.80, moe: 1.4), row("top-1", 0.5, 0.5, 0.9), row("gate-threshold", 0.5, 0.5, 0.92)]
         let report = try Runs.report([Runs.run("tiny", Runs.grouped, valLoss: [1, 0.5])], skip: rows)
         let section = report.skipSection
+        #expect(section.contains("| – | unskipped | 0.000 | 0.000 | – | 1.000 |"), "a row without a text skip ratio shows a dash:\n\(section)")
         #expect(section.components(separatedBy: "| top-1 |").count == 2, "top-1 should be shown once:\n\(section)")
-        #expect(section.contains("| 0.50 | top-1 | 0.500 | 0.500 | 0.900 | 90.0% | 1.20× | 1.10× | 1.05× |"),
+        #expect(section.contains("| 0.50 | top-1 | 0.500 | 0.500 | 0.250 | 0.900 | 90.0% | 1.20× | 1.10× | 1.05× |"),
                 "top-1 should sit at target 0.50, nearest its skip ratio:\n\(section)")
         #expect(section.contains("--samples 400 --targets 0.25,0.5 --json > runs/report/skip.jsonl"), "bench skip command:\n\(section)")
         let s = report.skipFinding(rows)
@@ -236,6 +238,16 @@ enum Runs {
         let cpu = Machine.cpuModel(info)
         #expect(cpu == "Intel(R) Xeon(R) CPU @ 2.20GHz", "read CPU model \(String(describing: cpu))")
         #expect(Machine.cpuModel("processor\t: 0\n") == nil, "a cpuinfo without model name gave a model")
+    }
+
+    @Test func benchSkipLinesReadTheTextSkipRatioWhenPresent() throws {
+        let line = { (extra: String) in
+            Data("{\"method\": \"modes\", \"skip_ratio\": 0.5, \"generation_skip_ratio\": 0.51\(extra), \"moe_speedup\": 1.3, \"prefill_speedup\": 1.1, \"decode_speedup\": 1.05, \"rounds\": 5}".utf8)
+        }
+        let with = try SkipBenchRow.parse(line(", \"generation_text_skip_ratio\": 0.27"))
+        #expect(with.textSkipRatio == 0.27, "text skip ratio read as \(String(describing: with.textSkipRatio)), expected 0.27")
+        let without = try SkipBenchRow.parse(line(""))
+        #expect(without.textSkipRatio == nil, "an older line without it read \(String(describing: without.textSkipRatio))")
     }
 
     @Test func aBrokenBenchSkipLineIsNamed() throws {

@@ -41,7 +41,7 @@ import TestSupport
         #expect(scored <= 2 + 2 * targets.count && scored >= 3, "the score ran \(scored) times")
 
         let none = result.rows[0]
-        #expect(none.measurement.skipRatio == 0 && none.measurement.kl == 0 && none.generationSkipRatio == 0,
+        #expect(none.measurement.skipRatio == 0 && none.measurement.kl == 0 && none.generationSkipRatio == 0 && none.generationTextSkipRatio == 0,
                 "unskipped: skip \(none.measurement.skipRatio), KL \(none.measurement.kl), generation skip \(none.generationSkipRatio)")
         #expect(none.quality == Self.tokenAccuracy(try Generator(model: Tiny.model()).generate(Tiny.calibrationExamples,
                                                                                                options: options.generation)),
@@ -50,8 +50,8 @@ import TestSupport
             let m = row.measurement, target = row.target!, what = "\(row.method) at \(target)"
             switch row.method {
             case "top-1":
-                #expect(m.skipRatio == 0.5 && row.generationSkipRatio == 0.5,
-                        "\(what): skip \(m.skipRatio) teacher-forced, \(row.generationSkipRatio) generating; top-2 → top-1 is 0.5")
+                #expect(m.skipRatio == 0.5 && row.generationSkipRatio == 0.5 && row.generationTextSkipRatio == 0.5,
+                        "\(what): skip \(m.skipRatio) teacher-forced, \(row.generationSkipRatio) generating, \(row.generationTextSkipRatio) of text; top-2 → top-1 is 0.5")
             case "modes":
                 #expect(m.skipRatio >= target && m.skipRatio <= target + 0.15, "\(what): skip \(m.skipRatio), tolerance +0.15")
                 #expect(row.tau?.count == 3 && (row.passes ?? 0) > 0, "\(what): tau \(String(describing: row.tau)), passes \(String(describing: row.passes))")
