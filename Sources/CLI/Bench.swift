@@ -78,8 +78,8 @@ extension BenchGEMM {
         if !json {
             let path = rowwiseRows > 0 ? "sgemm takes products of up to \(rowwiseRows) rows row-wise" : "sgemm never goes row-wise (small-matrix kernels)"
             print("OpenBLAS kernels: \(BLASKernel.current), 1 thread; \(path)")
+            print(padded("m", 4), padded("n", 6), padded("k", 6), padded("sgemm µs", 10), padded("row-wise µs", 12), padded("ratio", 7))
         }
-        if !json { print(padded("m", 4), padded("n", 6), padded("k", 6), padded("sgemm µs", 10), padded("row-wise µs", 12), padded("ratio", 7)) }
         Cores.withBLASThreads(1) {
             for (_, n, k) in shapes {
                 let b = Tensor(shape: [n, k], repeating: 0.25)

@@ -162,9 +162,10 @@ public struct SkipComparison {
 
         func row(_ s: Int, target: Double?, tau: [Float]?, passes: Int?) -> Row {
             let first = generated[s]
+            func left(out computed: Int, of routed: Int) -> Double { routed == 0 ? 0 : 1 - Double(computed) / Double(routed) }
             return Row(target: target, method: distinct[s].name, measurement: measured[s],
-                       generationSkipRatio: first.routedRows == 0 ? 0 : 1 - Double(first.computedRows) / Double(first.routedRows),
-                       generationTextSkipRatio: first.routedTextRows == 0 ? 0 : 1 - Double(first.computedTextRows) / Double(first.routedTextRows),
+                       generationSkipRatio: left(out: first.computedRows, of: first.routedRows),
+                       generationTextSkipRatio: left(out: first.computedTextRows, of: first.routedTextRows),
                        quality: quality[s], speed: GenerationBench.median(timed[s]),
                        unskippedSpeed: GenerationBench.median(beside[s]),
                        speedup: GenerationBench.pairedSpeedup(unskipped: beside[s], skipped: timed[s]), tau: tau, passes: passes)
