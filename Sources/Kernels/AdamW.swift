@@ -46,17 +46,36 @@ public final class AdamW {
     }
 }
 
-/// The per-element update; `correction1/2` are 1 − β^t.
+/// The per-element update; `correction1/2` are 1 − β^t. Eight lanes at a time with the scalar
+/// loop's exact operations in the same order (no fused multiply-add, divisions kept), so the
+/// result is bit for bit the scalar one; the scalar loop spent 7% of a training step in
+/// `vdivss`/`vsqrtss` (perf, tiny recipe, a Zen machine).
 public func adamwUpdate(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
                         _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ n: Int,
                         lr: Float, beta1: Float, beta2: Float, eps: Float, weightDecay: Float,
                         correction1: Float, correction2: Float) {
     let keep = 1 - lr * weightDecay
-    for i in 0..<n {
+    let b1 = F8(repeating: beta1), b2 = F8(repeating: beta2)
+    let rest1 = F8(repeating: 1 - beta1), rest2 = F8(repeating: 1 - beta2)
+    let c1 = F8(repeating: correction1), c2 = F8(repeating: correction2)
+    let keep8 = F8(repeating: keep), lr8 = F8(repeating: lr), eps8 = F8(repeating: eps)
+    var i = 0
+    while i + 8 <= n {
+        let gi = load8(g + i)
+        let mi = b1 * load8(m + i) + rest1 * gi
+        let vi = b2 * load8(v + i) + rest2 * gi * gi
+        store8(mi, m + i)
+        store8(vi, v + i)
+        let mHat = mi / c1, vHat = vi / c2
+        store8(load8(p + i) * keep8 - lr8 * mHat / (vHat.squareRoot() + eps8), p + i)
+        i += 8
+    }
+    while i < n {
         let gi = g[i]
         m[i] = beta1 * m[i] + (1 - beta1) * gi
         v[i] = beta2 * v[i] + (1 - beta2) * gi * gi
         let mHat = m[i] / correction1, vHat = v[i] / correction2
         p[i] = p[i] * keep - lr * mHat / (vHat.squareRoot() + eps)
+        i += 1
     }
 }
