@@ -16,11 +16,11 @@ public final class SelfAttention {
     private var probs: [Tensor] = []
 
     public init(_ name: String, d: Int, heads: Int, causal: Bool, maxPositions: Int, theta: Double,
-                std: Float, outStd: Float, rng: inout SplitMix) {
-        q = Linear("\(name).q_proj", in: d, out: d, std: std, rng: &rng)
-        k = Linear("\(name).k_proj", in: d, out: d, std: std, rng: &rng)
-        v = Linear("\(name).v_proj", in: d, out: d, std: std, rng: &rng)
-        o = Linear("\(name).o_proj", in: d, out: d, std: outStd, rng: &rng)
+                std: Float, outStd: Float, weights: inout WeightInit) {
+        q = Linear("\(name).q_proj", in: d, out: d, std: std, weights: &weights)
+        k = Linear("\(name).k_proj", in: d, out: d, std: std, weights: &weights)
+        v = Linear("\(name).v_proj", in: d, out: d, std: std, weights: &weights)
+        o = Linear("\(name).o_proj", in: d, out: d, std: outStd, weights: &weights)
         self.heads = heads
         self.causal = causal
         rope = RoPE(headDim: d / heads, maxPositions: maxPositions, theta: theta)

@@ -51,7 +51,7 @@ public enum Checkpoint {
     /// Builds the model of `config.json` and fills it from `model.safetensors`. Every parameter
     /// must be present with its exact shape; errors name the tensor.
     public static func load(_ dir: URL) throws -> MultimodalMoE {
-        let model = MultimodalMoE(try loadConfig(dir))
+        let model = MultimodalMoE(try loadConfig(dir), weights: .unset)
         try loadWeights(into: model, from: dir.appendingPathComponent(weightsFile))
         return model
     }

@@ -25,9 +25,9 @@ public final class Connector {
     public let fc2: Linear
     private let act = GELU()
 
-    public init(_ name: String, in inFeatures: Int, out d: Int, std: Float, rng: inout SplitMix) {
-        fc1 = Linear("\(name).fc1", in: inFeatures, out: d, bias: true, std: std, rng: &rng)
-        fc2 = Linear("\(name).fc2", in: d, out: d, bias: true, std: std, rng: &rng)
+    public init(_ name: String, in inFeatures: Int, out d: Int, std: Float, weights: inout WeightInit) {
+        fc1 = Linear("\(name).fc1", in: inFeatures, out: d, bias: true, std: std, weights: &weights)
+        fc2 = Linear("\(name).fc2", in: d, out: d, bias: true, std: std, weights: &weights)
     }
 
     public var parameters: [Parameter] { fc1.parameters + fc2.parameters }

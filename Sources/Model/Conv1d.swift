@@ -11,8 +11,8 @@ public final class Conv1d {
     private var cols: Tensor?     // [clips·T_out, in·3], kept for backward
     private var inputShape: (clips: Int, length: Int) = (0, 0)
 
-    public init(_ name: String, in inChannels: Int, out outChannels: Int, stride: Int, std: Float, rng: inout SplitMix) {
-        weight = Parameter("\(name).weight", Tensor(randomNormal: [outChannels, inChannels, 3], std: std, rng: &rng))
+    public init(_ name: String, in inChannels: Int, out outChannels: Int, stride: Int, std: Float, weights: inout WeightInit) {
+        weight = Parameter("\(name).weight", weights.normal([outChannels, inChannels, 3], std: std))
         bias = Parameter("\(name).bias", Tensor(zeros: [outChannels]), decays: false)
         self.stride = stride
     }

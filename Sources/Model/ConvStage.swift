@@ -11,8 +11,8 @@ public final class ConvStage {
     private var cols: Tensor?     // [n·H_out·W_out, in·9], kept for backward
     private var inputShape = (images: 0, side: 0)
 
-    public init(_ name: String, in inChannels: Int, out outChannels: Int, std: Float, rng: inout SplitMix) {
-        weight = Parameter("\(name).weight", Tensor(randomNormal: [outChannels, inChannels, 3, 3], std: std, rng: &rng))
+    public init(_ name: String, in inChannels: Int, out outChannels: Int, std: Float, weights: inout WeightInit) {
+        weight = Parameter("\(name).weight", weights.normal([outChannels, inChannels, 3, 3], std: std))
         bias = Parameter("\(name).bias", Tensor(zeros: [outChannels]), decays: false)
     }
 

@@ -14,24 +14,24 @@ public final class ImageEncoder {
     public let norm: RMSNorm
     public let connector: Connector
 
-    init(_ c: ImageEncoderConfig, dModel: Int, eps: Float, rng: inout SplitMix) {
+    init(_ c: ImageEncoderConfig, dModel: Int, eps: Float, weights: inout WeightInit) {
         config = c
         let std: Float = 0.02, outStd = 0.02 / Float(2 * c.layers).squareRoot()
         let channels = [3] + c.convStem
         stem = c.convStem.indices.map { i in
             // He-style scale for a convolution followed by GELU: keeps activations from vanishing.
             ConvStage("image_encoder.stem.\(i)", in: channels[i], out: channels[i + 1],
-                      std: (2 / Float(channels[i] * 9)).squareRoot(), rng: &rng)
+                      std: (2 / Float(channels[i] * 9)).squareRoot(), weights: &weights)
         }
-        patchEmbed = Linear("image_encoder.patch_embed", in: c.patchDim, out: c.dim, bias: true, std: std, rng: &rng)
+        patchEmbed = Linear("image_encoder.patch_embed", in: c.patchDim, out: c.dim, bias: true, std: std, weights: &weights)
         position = c.positionEmbedding
-            ? PositionEmbedding("image_encoder.position_embedding", tokens: c.tokens, dim: c.dim, std: std, rng: &rng) : nil
+            ? PositionEmbedding("image_encoder.position_embedding", tokens: c.tokens, dim: c.dim, std: std, weights: &weights) : nil
         blocks = (0..<c.layers).map { i in
             denseBlock("image_encoder.layers.\(i)", d: c.dim, heads: c.heads, hidden: c.mlpHidden, positions: c.tokens,
-                       eps: eps, std: std, outStd: outStd, rng: &rng)
+                       eps: eps, std: std, outStd: outStd, weights: &weights)
         }
         norm = RMSNorm("image_encoder.norm", d: c.dim, eps: eps)
-        connector = Connector("image_connector", in: c.dim, out: dModel, std: std, rng: &rng)
+        connector = Connector("image_connector", in: c.dim, out: dModel, std: std, weights: &weights)
     }
 
     public var parameters: [Parameter] {
@@ -134,19 +134,19 @@ public final class AudioEncoder {
     /// Kept for backward: each clip's length after conv1 and after conv2, and the padded lengths.
     private var kept: (t1: [Int], t2: [Int], paddedT1: Int, paddedT2: Int) = ([], [], 0, 0)
 
-    init(_ c: AudioEncoderConfig, dModel: Int, eps: Float, rng: inout SplitMix) {
+    init(_ c: AudioEncoderConfig, dModel: Int, eps: Float, weights: inout WeightInit) {
         config = c
         let std: Float = 0.02, outStd = 0.02 / Float(2 * c.layers).squareRoot()
-        conv1 = Conv1d("audio_encoder.conv1", in: AudioEncoderConfig.melBins, out: c.dim, stride: 2, std: std, rng: &rng)
-        conv2 = Conv1d("audio_encoder.conv2", in: c.dim, out: c.dim, stride: 2, std: std, rng: &rng)
+        conv1 = Conv1d("audio_encoder.conv1", in: AudioEncoderConfig.melBins, out: c.dim, stride: 2, std: std, weights: &weights)
+        conv2 = Conv1d("audio_encoder.conv2", in: c.dim, out: c.dim, stride: 2, std: std, weights: &weights)
         position = c.positionEmbedding
-            ? PositionEmbedding("audio_encoder.position_embedding", tokens: c.tokens, dim: c.dim, std: std, rng: &rng) : nil
+            ? PositionEmbedding("audio_encoder.position_embedding", tokens: c.tokens, dim: c.dim, std: std, weights: &weights) : nil
         blocks = (0..<c.layers).map { i in
             denseBlock("audio_encoder.layers.\(i)", d: c.dim, heads: c.heads, hidden: c.mlpHidden, positions: c.tokens,
-                       eps: eps, std: std, outStd: outStd, rng: &rng)
+                       eps: eps, std: std, outStd: outStd, weights: &weights)
         }
         norm = RMSNorm("audio_encoder.norm", d: c.dim, eps: eps)
-        connector = Connector("audio_connector", in: c.dim, out: dModel, std: std, rng: &rng)
+        connector = Connector("audio_connector", in: c.dim, out: dModel, std: std, weights: &weights)
     }
 
     public var parameters: [Parameter] {
@@ -196,10 +196,10 @@ public final class AudioEncoder {
 
 /// A non-causal pre-norm block with a dense SwiGLU, as both encoders use.
 func denseBlock(_ name: String, d: Int, heads: Int, hidden: Int, positions: Int, eps: Float,
-                std: Float, outStd: Float, rng: inout SplitMix) -> Block {
+                std: Float, outStd: Float, weights: inout WeightInit) -> Block {
     Block(attnNorm: RMSNorm("\(name).attn_norm", d: d, eps: eps),
           attn: SelfAttention("\(name).attn", d: d, heads: heads, causal: false, maxPositions: positions, theta: 10000,
-                              std: std, outStd: outStd, rng: &rng),
+                              std: std, outStd: outStd, weights: &weights),
           ffnNorm: RMSNorm("\(name).ffn_norm", d: d, eps: eps),
-          ffn: .dense(SwiGLU("\(name).mlp", d: d, hidden: hidden, std: std, outStd: outStd, rng: &rng)))
+          ffn: .dense(SwiGLU("\(name).mlp", d: d, hidden: hidden, std: std, outStd: outStd, weights: &weights)))
 }

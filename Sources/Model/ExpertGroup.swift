@@ -52,13 +52,13 @@ public final class ExpertGroup {
     public private(set) var last: Routing?
 
     public init(prefix: String, config g: ExpertGroupConfig, d: Int, hidden: Int, renormalize: Bool,
-                std: Float, outStd: Float, rng: inout SplitMix) {
+                std: Float, outStd: Float, weights: inout WeightInit) {
         name = g.name
         modalities = g.modalities
         topK = g.topK
         self.renormalize = renormalize
-        experts = (0..<g.experts).map { SwiGLU("\(prefix).experts.\($0)", d: d, hidden: hidden, std: std, outStd: outStd, rng: &rng) }
-        router = Parameter("\(prefix).router", Tensor(randomNormal: [g.experts, d], std: std, rng: &rng))
+        experts = (0..<g.experts).map { SwiGLU("\(prefix).experts.\($0)", d: d, hidden: hidden, std: std, outStd: outStd, weights: &weights) }
+        router = Parameter("\(prefix).router", weights.normal([g.experts, d], std: std))
         var b: [Modality: Parameter] = [:]
         for m in g.modalities { b[m] = Parameter("\(prefix).bias.\(m.rawValue)", Tensor(zeros: [g.experts]), decays: false) }
         bias = b

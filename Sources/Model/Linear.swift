@@ -6,8 +6,8 @@ public final class Linear {
     public let bias: Parameter?   // [out]
     private var x: Tensor?        // kept for backward: [rows, in]
 
-    public init(_ name: String, in inFeatures: Int, out outFeatures: Int, bias: Bool = false, std: Float, rng: inout SplitMix) {
-        weight = Parameter("\(name).weight", Tensor(randomNormal: [outFeatures, inFeatures], std: std, rng: &rng))
+    public init(_ name: String, in inFeatures: Int, out outFeatures: Int, bias: Bool = false, std: Float, weights: inout WeightInit) {
+        weight = Parameter("\(name).weight", weights.normal([outFeatures, inFeatures], std: std))
         self.bias = bias ? Parameter("\(name).bias", Tensor(zeros: [outFeatures]), decays: false) : nil
     }
 

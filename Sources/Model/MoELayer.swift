@@ -41,11 +41,11 @@ public final class MoELayer {
     private var dProbs: [Tensor] = []
     private var lossesKept = false
 
-    public init(prefix: String, config c: MoEConfig, d: Int, moeLayers: Int, std: Float, outStd: Float, rng: inout SplitMix) {
-        shared = (0..<c.shared).map { SwiGLU("\(prefix).shared.\($0)", d: d, hidden: c.expertHidden, std: std, outStd: outStd, rng: &rng) }
+    public init(prefix: String, config c: MoEConfig, d: Int, moeLayers: Int, std: Float, outStd: Float, weights: inout WeightInit) {
+        shared = (0..<c.shared).map { SwiGLU("\(prefix).shared.\($0)", d: d, hidden: c.expertHidden, std: std, outStd: outStd, weights: &weights) }
         groups = c.groups.map {
             ExpertGroup(prefix: "\(prefix).groups.\($0.name)", config: $0, d: d, hidden: c.expertHidden,
-                        renormalize: c.renormalize, std: std, outStd: outStd, rng: &rng)
+                        renormalize: c.renormalize, std: std, outStd: outStd, weights: &weights)
         }
         balanceAlpha = c.balanceAlpha
         klWeight = c.klLambda / Float(max(moeLayers, 1))

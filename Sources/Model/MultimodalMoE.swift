@@ -18,27 +18,29 @@ public final class MultimodalMoE {
     private var hidden: Tensor?           // [N, d] after the final norm
     private var targetRows: [Int] = []
 
-    public init(_ config: ModelConfig) {
+    /// A model with weights drawn from `config.seed`, or with `weights: .unset` for one whose
+    /// weights are about to be loaded or copied in.
+    public init(_ config: ModelConfig, weights initial: WeightInit? = nil) {
         self.config = config
-        var rng = SplitMix(seed: config.seed)
+        var weights = initial ?? .random(seed: config.seed)
         let d = config.dModel
         // GPT-2 / Llama practice: N(0, 0.02), residual projections scaled by 1/√(2·layers).
         let std: Float = 0.02, outStd = 0.02 / Float(2 * config.layers).squareRoot()
-        embed = Parameter("decoder.embed_tokens.weight", Tensor(randomNormal: [config.vocabSize, d], std: std, rng: &rng))
-        imageEncoder = config.image.map { ImageEncoder($0, dModel: d, eps: config.normEps, rng: &rng) }
-        audioEncoder = config.audio.map { AudioEncoder($0, dModel: d, eps: config.normEps, rng: &rng) }
+        embed = Parameter("decoder.embed_tokens.weight", weights.normal([config.vocabSize, d], std: std))
+        imageEncoder = config.image.map { ImageEncoder($0, dModel: d, eps: config.normEps, weights: &weights) }
+        audioEncoder = config.audio.map { AudioEncoder($0, dModel: d, eps: config.normEps, weights: &weights) }
         let moeLayers = (0..<config.layers).filter(config.isMoE).count
         blocks = (0..<config.layers).map { i in
             let name = "decoder.layers.\(i)"
             let ffn: Block.FeedForward = if let moe = config.moe, config.isMoE(layer: i) {
-                .moe(MoELayer(prefix: "\(name).moe", config: moe, d: d, moeLayers: moeLayers, std: std, outStd: outStd, rng: &rng))
+                .moe(MoELayer(prefix: "\(name).moe", config: moe, d: d, moeLayers: moeLayers, std: std, outStd: outStd, weights: &weights))
             } else {
-                .dense(SwiGLU("\(name).mlp", d: d, hidden: config.ffnHidden, std: std, outStd: outStd, rng: &rng))
+                .dense(SwiGLU("\(name).mlp", d: d, hidden: config.ffnHidden, std: std, outStd: outStd, weights: &weights))
             }
             return Block(attnNorm: RMSNorm("\(name).attn_norm", d: d, eps: config.normEps),
                          attn: SelfAttention("\(name).attn", d: d, heads: config.heads, causal: true,
                                              maxPositions: config.maxPositions, theta: config.ropeTheta,
-                                             std: std, outStd: outStd, rng: &rng),
+                                             std: std, outStd: outStd, weights: &weights),
                          ffnNorm: RMSNorm("\(name).ffn_norm", d: d, eps: config.normEps),
                          ffn: ffn)
         }
@@ -157,7 +159,7 @@ public final class MultimodalMoE {
     /// A copy with its own weights (equal to these), gradients and kept activations, so that
     /// another micro-batch can run forward and backward on another core at the same time.
     public func replica() -> MultimodalMoE {
-        let copy = MultimodalMoE(config)
+        let copy = MultimodalMoE(config, weights: .unset)
         copy.copyWeights(from: self)
         return copy
     }

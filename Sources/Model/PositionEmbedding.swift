@@ -9,8 +9,8 @@ import Kernels
 public final class PositionEmbedding {
     public let weight: Parameter  // [tokens, dim]
 
-    init(_ name: String, tokens: Int, dim: Int, std: Float, rng: inout SplitMix) {
-        weight = Parameter("\(name).weight", Tensor(randomNormal: [tokens, dim], std: std, rng: &rng))
+    init(_ name: String, tokens: Int, dim: Int, std: Float, weights: inout WeightInit) {
+        weight = Parameter("\(name).weight", weights.normal([tokens, dim], std: std))
     }
 
     public var parameters: [Parameter] { [weight] }

@@ -17,10 +17,10 @@ public final class SwiGLU {
         let h: Tensor  // [n, hidden] = silu(a) ⊙ b
     }
 
-    public init(_ name: String, d: Int, hidden: Int, std: Float, outStd: Float, rng: inout SplitMix) {
-        w1 = Parameter("\(name).w1", Tensor(randomNormal: [hidden, d], std: std, rng: &rng))
-        w3 = Parameter("\(name).w3", Tensor(randomNormal: [hidden, d], std: std, rng: &rng))
-        w2 = Parameter("\(name).w2", Tensor(randomNormal: [d, hidden], std: outStd, rng: &rng))
+    public init(_ name: String, d: Int, hidden: Int, std: Float, outStd: Float, weights: inout WeightInit) {
+        w1 = Parameter("\(name).w1", weights.normal([hidden, d], std: std))
+        w3 = Parameter("\(name).w3", weights.normal([hidden, d], std: std))
+        w2 = Parameter("\(name).w2", weights.normal([d, hidden], std: outStd))
     }
 
     public var parameters: [Parameter] { [w1, w3, w2] }

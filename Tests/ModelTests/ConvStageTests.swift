@@ -9,7 +9,8 @@ import TestSupport
     @Test func stride2ConvolutionMatchesTheDirectSum() {
         var rng = SplitMix(seed: 4)
         let (n, cin, cout, side) = (2, 3, 5, 7)
-        let stage = ConvStage("s", in: cin, out: cout, std: 0.5, rng: &rng)
+        var weights = WeightInit.random(seed: 4)
+        let stage = ConvStage("s", in: cin, out: cout, std: 0.5, weights: &weights)
         scale(stage.bias.value.data, 0, cout)
         let x = Tensor(randomNormal: [n, cin, side, side], std: 1, rng: &rng)
         let y = stage.forward(x, images: n, side: side, imageStride: cin * side * side, channelStride: side * side, pixelStride: 1)

@@ -26,8 +26,8 @@ import Testing
         let config = MoEConfig(expertHidden: 8, shared: 1,
                                groups: [ExpertGroupConfig(name: "text", modalities: [.text], experts: 4, topK: 2),
                                         ExpertGroupConfig(name: "media", modalities: [.image, .audio], experts: 6, topK: 2)])
-        var rng = SplitMix(seed: 3)
-        let layer = MoELayer(prefix: "moe", config: config, d: 16, moeLayers: 1, std: 0.5, outStd: 0.5, rng: &rng)
+        var rng = SplitMix(seed: 3), weights = WeightInit.random(seed: 3)
+        let layer = MoELayer(prefix: "moe", config: config, d: 16, moeLayers: 1, std: 0.5, outStd: 0.5, weights: &weights)
         let rows = 2 * ExpertGroup.parallelRows * Cores.count
         let x = Tensor(randomNormal: [rows, 16], std: 1, rng: &rng)
         let modality = (0..<rows).map { Modality(rawValue: $0 % 3)! }

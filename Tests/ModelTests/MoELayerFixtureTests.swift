@@ -20,8 +20,8 @@ import TestSupport
             groups: [ExpertGroupConfig(name: "text", modalities: [.text], experts: 4, topK: 2),
                      ExpertGroupConfig(name: "media", modalities: [.image, .audio], experts: 6, topK: 2)],
             balanceAlpha: 0.01, klLambda: 0.1, klBand: [0.5, 1.0])
-        var rng = SplitMix(seed: 0)
-        layer = MoELayer(prefix: "moe", config: config, d: 12, moeLayers: 1, std: 0.02, outStd: 0.02, rng: &rng)
+        var weights = WeightInit.random(seed: 0)
+        layer = MoELayer(prefix: "moe", config: config, d: 12, moeLayers: 1, std: 0.02, outStd: 0.02, weights: &weights)
         layer.computesLosses = true
         // The fixture stores weights [in, out]; parameters are nn.Linear's [out, in].
         for p in layer.parameters {
