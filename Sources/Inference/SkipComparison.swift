@@ -53,6 +53,8 @@ public struct SkipComparison {
         public var decodeSecondsPerToken: Double
         /// Routed-expert rows the MoE layers computed (the same in every run).
         public var computedRows: Int
+        /// Shared-expert rows (every token once per shared expert; the same for every method).
+        public var sharedRows: Int
     }
 
     /// One method at one target.
@@ -80,6 +82,11 @@ public struct SkipComparison {
         public var tau: [Float]?
         public var passes: Int?
 
+        /// The MoE layers' speed-up if their time were the expert rows they compute (shared rows
+        /// plus kept routed rows): what skipping can give at most, routing and gathers free.
+        public var workBound: Double {
+            Double(unskippedSpeed.sharedRows + unskippedSpeed.computedRows) / Double(max(speed.sharedRows + speed.computedRows, 1))
+        }
     }
 
     public struct Speedup: Codable, Sendable, Equatable {
@@ -201,6 +208,7 @@ struct GenerationBench {
         var prefillSeconds = 0.0
         var decodeSeconds = 0.0
         var fedTokens = 0
+        var sharedRows = 0
         var computedRows = 0
         var routedRows = 0
         var computedTextRows = 0
@@ -228,6 +236,7 @@ struct GenerationBench {
         for layer in model.moeLayers {
             run.moeSeconds += layer.usage.seconds
             run.routedSeconds += layer.usage.routedSeconds
+            run.sharedRows += layer.usage.sharedRows
             run.computedRows += layer.usage.computedRows
             run.routedRows += layer.usage.routedRows
             run.computedTextRows += layer.usage.computedTextRows
@@ -247,7 +256,7 @@ struct GenerationBench {
                                     moeDecodeSeconds: median(runs.map(\.moeDecodeSeconds)), routedSeconds: median(runs.map(\.routedSeconds)),
                                     prefillSeconds: median(runs.map(\.prefillSeconds)),
                                     decodeSecondsPerToken: median(runs.map(\.decodeSecondsPerToken)),
-                                    computedRows: runs.first?.computedRows ?? 0)
+                                    computedRows: runs.first?.computedRows ?? 0, sharedRows: runs.first?.sharedRows ?? 0)
     }
 
     /// Medians of the per-pair ratios `unskipped[i] / skipped[i]`.

@@ -66,8 +66,8 @@ public final class MoELayer {
                 let r = g.last?.rows(of: Modality.text, topK: min(g.topK, g.expertCount)) ?? (computed: 0, routed: 0)
                 text = (text.computed + r.computed, text.routed + r.routed)
             }
-            usage.add(seconds: now() - start, routedSeconds: routedSeconds, computedRows: computedRows, routedRows: routed,
-                      textRows: text)
+            usage.add(seconds: now() - start, routedSeconds: routedSeconds, sharedRows: x.rows * shared.count,
+                      computedRows: computedRows, routedRows: routed, textRows: text)
         }
         // The first shared expert writes every row of y (beta 0); without one, y starts at zero.
         let y = shared.isEmpty ? Tensor(zeros: x.shape) : Tensor(uninitialized: x.shape)
@@ -189,6 +189,9 @@ extension MoELayer {
         public var seconds = 0.0
         /// Inside the groups alone (routing and routed experts): the part skipping can shrink.
         public var routedSeconds = 0.0
+        /// Rows the shared experts computed (every token, once per shared expert). Shared and
+        /// routed experts have the same hidden size, so a row is the same work in either.
+        public var sharedRows = 0
         public var computedRows = 0
         public var routedRows = 0
         /// The same two counts for text tokens alone: a decoding step feeds text only, so its
@@ -196,10 +199,11 @@ extension MoELayer {
         public var computedTextRows = 0
         public var routedTextRows = 0
 
-        mutating func add(seconds s: Double, routedSeconds r: Double, computedRows computed: Int, routedRows routed: Int,
-                          textRows text: (computed: Int, routed: Int)) {
+        mutating func add(seconds s: Double, routedSeconds r: Double, sharedRows shared: Int, computedRows computed: Int,
+                          routedRows routed: Int, textRows text: (computed: Int, routed: Int)) {
             seconds += s
             routedSeconds += r
+            sharedRows += shared
             computedRows += computed
             routedRows += routed
             computedTextRows += text.computed

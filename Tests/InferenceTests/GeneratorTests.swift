@@ -132,6 +132,24 @@ import TestSupport
                 "MoE time in decoding \(g.decodeMoESeconds) s, decoding \(g.decodeSeconds) s")
     }
 
+    /// `bench skip`'s work bound counts shared rows: every position the layer saw, once per
+    /// shared expert, skip rules or not.
+    @Test func sharedRowsCountEveryPositionOncePerSharedExpert() throws {
+        let model = Tiny.model(.well).replica()
+        for layer in model.moeLayers {
+            layer.skip = SkipRule(alpha: [1, 1, 1], tau: [0.3, 0.3, 0.3])
+            layer.resetUsage()
+        }
+        let out = try Generator(model: model).generate(Tiny.prompts, options: GenerationOptions(maxTokens: 12))
+        let positions = Batch(Tiny.prompts, config: Tiny.config, forGeneration: true).count + out.reduce(0) { $0 + $1.tokenCount - 1 }
+        for (l, layer) in model.moeLayers.enumerated() {
+            #expect(layer.usage.sharedRows == positions * layer.shared.count,
+                    "layer \(l): \(layer.usage.sharedRows) shared rows, expected \(positions) positions × \(layer.shared.count) shared experts")
+            #expect(layer.usage.computedRows < layer.usage.routedRows,
+                    "layer \(l): τ 0.3 left \(layer.usage.computedRows) of \(layer.usage.routedRows) routed rows")
+        }
+    }
+
     @Test func answersStopAtTheContextSizeInsteadOfFailing() throws {
         // An untrained model never says <|eos|>, so every answer runs until its example's room
         // (max_positions − prompt positions + 1, as the last token is never fed) is used up.
