@@ -71,8 +71,10 @@ public final class ExpertGroup {
     }
 
     /// Routes the rows of `x` [T, d] whose modality this group serves and adds their gated
-    /// expert outputs into `y` [T, d]. `skip` decides per pair whether to leave it out.
-    func forward(_ x: Tensor, modality: [Modality], into y: Tensor, skip: SkipRule?, topKOverride: Int?) {
+    /// expert outputs into `y` [T, d]. `skip` decides per pair whether to leave it out. Only a
+    /// forward that `keepsForBackward` keeps the experts' activations (`Routing.saved`).
+    func forward(_ x: Tensor, modality: [Modality], into y: Tensor, skip: SkipRule?, topKOverride: Int?,
+                 keepsForBackward: Bool) {
         let d = x.cols, e = expertCount
         let serves = Modality.allCases.map { modalities.contains($0) }
         let tokens = modality.indices.filter { serves[modality[$0].rawValue] }
@@ -127,7 +129,7 @@ public final class ExpertGroup {
         let xs = Tensor(uninitialized: [order.count, d])
         gatherRows(xg, order.map { $0 / k }, into: xs)
         let out = Tensor(uninitialized: [order.count, d])
-        let saved = runExperts(xs, offsets: offsets, into: out)
+        let saved = runExperts(xs, offsets: offsets, into: out, keepsForBackward: keepsForBackward)
         for (row, pair) in order.enumerated() {
             axpy(gates[pair], out.data + row * d, y.data + tokens[pair / k] * d, d)
         }
@@ -139,15 +141,23 @@ public final class ExpertGroup {
     /// The experts are independent, so the cores split them (in contiguous runs of about equal
     /// rows) and each expert's GEMMs run single-threaded, rather than OpenBLAS splitting each
     /// small GEMM (tens to hundreds of rows) over its threads. Inside a micro-batch (training)
-    /// this runs inline, as every `parallelFor` there does.
-    private func runExperts(_ xs: Tensor, offsets: [Int], into out: Tensor) -> [SwiGLU.Saved?] {
+    /// this runs inline, as every `parallelFor` there does. Without backward, the experts share
+    /// one scratch block for their hidden activations instead of allocating their own.
+    private func runExperts(_ xs: Tensor, offsets: [Int], into out: Tensor, keepsForBackward: Bool) -> [SwiGLU.Saved?] {
         var saved = [SwiGLU.Saved?](repeating: nil, count: expertCount)
         let parts = offsets.last! >= Self.parallelRows * Cores.count ? Cores.count : 1
+        let d = xs.cols, hidden = experts.first?.hidden ?? 0
+        let scratch = keepsForBackward ? nil : Tensor(uninitialized: [offsets.last!, 2 * hidden])
         saved.withUnsafeMutableBufferPointer { saved in
             parallelFor(ranges: balancedRuns(offsets: offsets, parts: parts)) { experts in
                 for i in experts where offsets[i + 1] > offsets[i] {
                     let rows = offsets[i]..<offsets[i + 1]
-                    saved[i] = self.experts[i].forward(xs.slice(rows), into: out.slice(rows))
+                    if let scratch {
+                        self.experts[i].infer(xs.data + rows.lowerBound * d, rows: rows.count, into: out.data + rows.lowerBound * d,
+                                              scratch: scratch.data + rows.lowerBound * 2 * hidden)
+                    } else {
+                        saved[i] = self.experts[i].forward(xs.slice(rows), into: out.slice(rows))
+                    }
                 }
             }
         }

@@ -71,7 +71,13 @@ public final class MoELayer {
         }
         // The first shared expert writes every row of y (beta 0); without one, y starts at zero.
         let y = shared.isEmpty ? Tensor(zeros: x.shape) : Tensor(uninitialized: x.shape)
-        sharedSaved = shared.enumerated().map { i, s in s.forward(x, into: y, accumulate: i > 0) }
+        if computesLosses {
+            sharedSaved = shared.enumerated().map { i, s in s.forward(x, into: y, accumulate: i > 0) }
+        } else {
+            sharedSaved = []
+            let scratch = Tensor(uninitialized: [x.rows, 2 * (shared.first?.hidden ?? 0)])
+            for (i, s) in shared.enumerated() { s.infer(x.data, rows: x.rows, into: y.data, scratch: scratch.data, accumulate: i > 0) }
+        }
         balanceLoss = 0
         klLoss = 0
         pairKL = []
@@ -79,7 +85,7 @@ public final class MoELayer {
         lossesKept = computesLosses
         dProbs = groups.map { g in
             let t0 = now()
-            g.forward(x, modality: modality, into: y, skip: skip, topKOverride: topKOverride)
+            g.forward(x, modality: modality, into: y, skip: skip, topKOverride: topKOverride, keepsForBackward: computesLosses)
             routedSeconds += now() - t0
             countSkips(g)
             return computesLosses ? routingLosses(g) : Tensor(zeros: [0, g.expertCount])

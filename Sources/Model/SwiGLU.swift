@@ -37,6 +37,18 @@ public final class SwiGLU {
         return Saved(x: x, a: a, b: b, h: h)
     }
 
+    /// The same output for inference, keeping nothing: x [n, d] (`x`, row stride d) → `out`
+    /// [n, d]; `scratch` holds 2·n·hidden floats. For the few rows a decoding step gives an
+    /// expert, the tensors `forward` allocates for backward cost as much as the products.
+    public func infer(_ x: UnsafePointer<Float>, rows n: Int, into out: UnsafeMutablePointer<Float>,
+                      scratch: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+        let d = w1.shape[1], a = scratch, b = scratch + n * hidden
+        sgemm(x, w1.value.data, a, m: n, n: hidden, k: d, transB: true)
+        sgemm(x, w3.value.data, b, m: n, n: hidden, k: d, transB: true)
+        swigluForward(a, b, a, n * hidden)  // h over a: each element reads its own a first
+        sgemm(a, w2.value.data, out, m: n, n: d, k: hidden, transB: true, beta: accumulate ? 1 : 0)
+    }
+
     /// dy: [n, d] → dx: [n, d] (added into `dx` when `accumulate`); accumulates dW1, dW3, dW2.
     public func backward(_ dy: Tensor, _ s: Saved, into dx: Tensor, accumulate: Bool = false) {
         let dh = Tensor(uninitialized: s.h.shape), da = Tensor(uninitialized: s.a.shape), db = Tensor(uninitialized: s.b.shape)

@@ -36,4 +36,29 @@ import Testing
         let differing = zip(split, alone).filter { $0.0.bitPattern != $0.1.bitPattern }.count
         #expect(differing == 0, "\(differing) of \(split.count) outputs differ between split and one-thread dispatch")
     }
+
+    /// An inference forward runs every expert (shared and routed) through one scratch block and
+    /// keeps nothing for backward; the products are the same calls on the same rows, so its
+    /// output is the training forward's, bit for bit, decoding-sized (a few rows) or not.
+    @Test func inferenceForwardKeepsNothingAndMatchesTrainingForward() {
+        let config = MoEConfig(expertHidden: 8, shared: 1,
+                               groups: [ExpertGroupConfig(name: "text", modalities: [.text], experts: 4, topK: 2),
+                                        ExpertGroupConfig(name: "media", modalities: [.image, .audio], experts: 6, topK: 2)])
+        var rng = SplitMix(seed: 5), weights = WeightInit.random(seed: 5)
+        let layer = MoELayer(prefix: "moe", config: config, d: 16, moeLayers: 1, std: 0.5, outStd: 0.5, weights: &weights)
+        for rows in [3, 16, 2 * ExpertGroup.parallelRows * Cores.count] {
+            let x = Tensor(randomNormal: [rows, 16], std: 1, rng: &rng)
+            let modality = (0..<rows).map { Modality(rawValue: $0 % 3)! }
+            layer.computesLosses = true
+            let training = layer.forward(x, modality: modality).array
+            let kept = layer.groups.map { $0.last!.saved.compactMap { $0 }.count }
+            layer.computesLosses = false
+            let inference = layer.forward(x, modality: modality).array
+            let keptAfter = layer.groups.map { $0.last!.saved.compactMap { $0 }.count }
+            let differing = zip(training, inference).filter { $0.0.bitPattern != $0.1.bitPattern }.count
+            #expect(differing == 0, "\(rows) rows: \(differing) of \(training.count) outputs differ between the training and inference forwards")
+            #expect(kept.allSatisfy { $0 > 0 } && keptAfter.allSatisfy { $0 == 0 },
+                    "\(rows) rows: experts with kept activations per group \(kept) after training, \(keptAfter) after inference (expected none)")
+        }
+    }
 }
