@@ -80,6 +80,8 @@ public final class ExpertGroup {
         let tokens = modality.indices.filter { serves[modality[$0].rawValue] }
         let rowModality = tokens.map { modality[$0] }
         let t = tokens.count
+        // A decoding step feeds text only, so the media group gets no rows: nothing to set up.
+        guard t > 0 else { last = noRows(d: d); return }
         let k = min(topKOverride ?? topK, e)
         let xg = Tensor(uninitialized: [t, d])
         gatherRows(x, tokens, into: xg)
@@ -136,6 +138,18 @@ public final class ExpertGroup {
         last = Routing(tokens: tokens, modality: rowModality, x: xg, probs: probs, selected: selected, gates: gates,
                        skipped: skipped, order: order, offsets: offsets, out: out, saved: saved)
     }
+
+    /// The routing of a forward that gave the group no rows, made once per width.
+    private func noRows(d: Int) -> Routing {
+        if let r = emptyRouting, r.x.cols == d { return r }
+        let e = expertCount, none = Tensor(zeros: [0, d])
+        let r = Routing(tokens: [], modality: [], x: none, probs: Tensor(zeros: [0, e]), selected: [], gates: [], skipped: [],
+                        order: [], offsets: [Int](repeating: 0, count: e + 1), out: none,
+                        saved: [SwiGLU.Saved?](repeating: nil, count: e))
+        emptyRouting = r
+        return r
+    }
+    private var emptyRouting: Routing?
 
     /// Expert i's SwiGLU on rows `offsets[i]..<offsets[i+1]` of `xs` into the same rows of `out`.
     /// The experts are independent, so the cores split them (in contiguous runs of about equal
