@@ -19,15 +19,22 @@ import Testing
                 "three runs \(three) do not tile 0..<8")
     }
 
+    /// A small layer (d 16; 1 shared expert, text 4 and media 6 routed experts, top-2) with large
+    /// weights, so that rounding differences would show.
+    static func layer(seed: UInt64) -> MoELayer {
+        let config = MoEConfig(expertHidden: 8, shared: 1,
+                               groups: [ExpertGroupConfig(name: "text", modalities: [.text], experts: 4, topK: 2),
+                                        ExpertGroupConfig(name: "media", modalities: [.image, .audio], experts: 6, topK: 2)])
+        var weights = WeightInit.random(seed: seed)
+        return MoELayer(prefix: "moe", config: config, d: 16, moeLayers: 1, std: 0.5, outStd: 0.5, weights: &weights)
+    }
+
     /// Enough rows that the experts are split over the cores; inside `withoutParallelism` the same
     /// forward runs them one after the other on the caller. Every expert's GEMMs are single-threaded
     /// either way, so not one bit may differ.
     @Test func splittingExpertsOverCoresChangesNoBit() {
-        let config = MoEConfig(expertHidden: 8, shared: 1,
-                               groups: [ExpertGroupConfig(name: "text", modalities: [.text], experts: 4, topK: 2),
-                                        ExpertGroupConfig(name: "media", modalities: [.image, .audio], experts: 6, topK: 2)])
-        var rng = SplitMix(seed: 3), weights = WeightInit.random(seed: 3)
-        let layer = MoELayer(prefix: "moe", config: config, d: 16, moeLayers: 1, std: 0.5, outStd: 0.5, weights: &weights)
+        var rng = SplitMix(seed: 3)
+        let layer = Self.layer(seed: 3)
         let rows = 2 * ExpertGroup.parallelRows * Cores.count
         let x = Tensor(randomNormal: [rows, 16], std: 1, rng: &rng)
         let modality = (0..<rows).map { Modality(rawValue: $0 % 3)! }
@@ -41,11 +48,8 @@ import Testing
     /// keeps nothing for backward; the products are the same calls on the same rows, so its
     /// output is the training forward's, bit for bit, decoding-sized (a few rows) or not.
     @Test func inferenceForwardKeepsNothingAndMatchesTrainingForward() {
-        let config = MoEConfig(expertHidden: 8, shared: 1,
-                               groups: [ExpertGroupConfig(name: "text", modalities: [.text], experts: 4, topK: 2),
-                                        ExpertGroupConfig(name: "media", modalities: [.image, .audio], experts: 6, topK: 2)])
-        var rng = SplitMix(seed: 5), weights = WeightInit.random(seed: 5)
-        let layer = MoELayer(prefix: "moe", config: config, d: 16, moeLayers: 1, std: 0.5, outStd: 0.5, weights: &weights)
+        var rng = SplitMix(seed: 5)
+        let layer = Self.layer(seed: 5)
         for rows in [3, 16, 2 * ExpertGroup.parallelRows * Cores.count] {
             let x = Tensor(randomNormal: [rows, 16], std: 1, rng: &rng)
             let modality = (0..<rows).map { Modality(rawValue: $0 % 3)! }
