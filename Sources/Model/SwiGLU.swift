@@ -29,11 +29,10 @@ public final class SwiGLU {
     /// x: [n, d] → y: [n, d], written into `out` scaled by `alpha` and added when `accumulate`.
     public func forward(_ x: Tensor, into out: Tensor, accumulate: Bool = false) -> Saved {
         let n = x.rows
+        precondition(x.cols == w1.shape[1] && out.rows == n && out.cols == x.cols,
+                     "SwiGLU of width \(w1.shape[1]): input \(x.shape), output \(out.shape)")
         let a = Tensor(uninitialized: [n, hidden]), b = Tensor(uninitialized: [n, hidden]), h = Tensor(uninitialized: [n, hidden])
-        matmul(x, w1.value, transB: true, into: a)
-        matmul(x, w3.value, transB: true, into: b)
-        swigluForward(a.data, b.data, h.data, h.count)
-        matmul(h, w2.value, transB: true, into: out, beta: accumulate ? 1 : 0)
+        products(x.data, rows: n, a: a.data, b: b.data, h: h.data, into: out.data, accumulate: accumulate)
         return Saved(x: x, a: a, b: b, h: h)
     }
 
@@ -42,11 +41,18 @@ public final class SwiGLU {
     /// expert, the tensors `forward` allocates for backward cost as much as the products.
     public func infer(_ x: UnsafePointer<Float>, rows n: Int, into out: UnsafeMutablePointer<Float>,
                       scratch: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
-        let d = w1.shape[1], a = scratch, b = scratch + n * hidden
+        // h over a: each element of h reads its own a first.
+        products(x, rows: n, a: scratch, b: scratch + n * hidden, h: scratch, into: out, accumulate: accumulate)
+    }
+
+    /// a = x W1ᵀ, b = x W3ᵀ, h = silu(a) ⊙ b, out (+)= h W2ᵀ on n rows; h may be a.
+    private func products(_ x: UnsafePointer<Float>, rows n: Int, a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>,
+                          h: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        let d = w1.shape[1]
         sgemm(x, w1.value.data, a, m: n, n: hidden, k: d, transB: true)
         sgemm(x, w3.value.data, b, m: n, n: hidden, k: d, transB: true)
-        swigluForward(a, b, a, n * hidden)  // h over a: each element reads its own a first
-        sgemm(a, w2.value.data, out, m: n, n: d, k: hidden, transB: true, beta: accumulate ? 1 : 0)
+        swigluForward(a, b, h, n * hidden)
+        sgemm(h, w2.value.data, out, m: n, n: d, k: hidden, transB: true, beta: accumulate ? 1 : 0)
     }
 
     /// dy: [n, d] → dx: [n, d] (added into `dx` when `accumulate`); accumulates dW1, dW3, dW2.
