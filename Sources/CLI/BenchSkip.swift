@@ -121,7 +121,9 @@ struct BenchSkip: ParsableCommand {
             print("MoE layers (and their prefill and decoding parts), routed ms inside their expert groups, prefill summed over")
             print("the calls, decode per fed token. (×) is the median over the rounds of the unskipped run's time over this")
             print("method's run beside it. MoE work bound: the MoE speed-up if time were the expert rows computed (shared")
-            print("rows plus kept routed rows), the most skipping can give.")
+            print("rows plus kept routed rows), the most skipping can give. Expert runs: how many times fewer routed experts")
+            print("ran (an expert that gets no row is not run); with a decoding step's few rows an expert costs about its")
+            print("weight reads whatever its rows, so the decoding part follows this rather than the work bound.")
             for r in result.rows where r.method == "modes" {
                 let tau = r.tau!.map(fmt)
                 print("MoDES at \(r.target!): τ text \(tau[0]), " + (splitMedia ? "image \(tau[1]), audio \(tau[2])" : "media \(tau[1])")
@@ -136,8 +138,8 @@ struct BenchSkip: ParsableCommand {
     func table(_ rows: [SkipComparison.Row]) -> String {
         let base = rows[0].quality
         var lines = [
-            "| target | method | skip (teacher-forced) | skip (generating) | text skip (generating) | answer KL | answer CE | CIDEr-D | vs none | MoE work bound | MoE ms | MoE in prefill ms | MoE in decoding ms | routed ms | prefill ms | decode ms/token |",
-            "|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| target | method | skip (teacher-forced) | skip (generating) | text skip (generating) | answer KL | answer CE | CIDEr-D | vs none | MoE work bound | expert runs | MoE ms | MoE in prefill ms | MoE in decoding ms | routed ms | prefill ms | decode ms/token |",
+            "|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         // Times are medians; the factor beside each is the median of the paired runs' ratios.
         func time(_ seconds: Double, _ speedup: Double, digits: Int = 1) -> String {
@@ -150,7 +152,7 @@ struct BenchSkip: ParsableCommand {
                 String(format: "%.3f", r.generationTextSkipRatio), String(format: "%.4f", r.measurement.kl), String(format: "%.3f", r.measurement.crossEntropy),
                 r.quality.map { String(format: "%.3f", $0) } ?? "–",
                 relative(r.quality, base).map { String(format: "%.1f%%", $0 * 100) } ?? "–",
-                String(format: "%.2f×", r.workBound),
+                String(format: "%.2f×", r.workBound), String(format: "%.2f×", r.expertRunRatio),
                 time(r.speed.moeSeconds, r.speedup.moe), time(r.speed.moePrefillSeconds, r.speedup.moePrefill),
                 time(r.speed.moeDecodeSeconds, r.speedup.moeDecode), time(r.speed.routedSeconds, r.speedup.routed),
                 time(r.speed.prefillSeconds, r.speedup.prefill), time(r.speed.decodeSecondsPerToken, r.speedup.decode, digits: 3),
@@ -177,7 +179,8 @@ struct BenchSkip: ParsableCommand {
             "decode_ms_per_token": r.speed.decodeSecondsPerToken * 1000,
             "decode_ms_per_token_unskipped": r.unskippedSpeed.decodeSecondsPerToken * 1000, "decode_speedup": r.speedup.decode,
             "computed_rows": r.speed.computedRows, "computed_rows_unskipped": r.unskippedSpeed.computedRows,
-            "shared_rows": r.speed.sharedRows, "moe_work_bound": r.workBound, "rounds": rounds,
+            "shared_rows": r.speed.sharedRows, "moe_work_bound": r.workBound,
+            "expert_runs": r.speed.expertRuns, "expert_runs_unskipped": r.unskippedSpeed.expertRuns, "rounds": rounds,
         ]
         if let t = r.target { record["target"] = t }
         if let q = r.quality { record["cider_d"] = q }

@@ -16,7 +16,7 @@ struct DataSource: ParsableArguments {
     @Option(help: "Seed for every random choice; the same seed gives byte-identical files.")
     var seed: UInt64 = 0
 
-    @Option(help: "tiny (100 objects, ~12k scenes; minutes) or full (every concrete object, ~60k scenes).")
+    @Option(help: "tiny (100 objects, ~19k scenes; a few minutes) or full (every concrete object, ~60k scenes).")
     var size: BuildOptions.Size = .tiny
 
     @Option(help: "Vocabulary size (default: 100 for tiny, every concrete object for full).")

@@ -55,6 +55,8 @@ public struct SkipComparison {
         public var computedRows: Int
         /// Shared-expert rows (every token once per shared expert; the same for every method).
         public var sharedRows: Int
+        /// Routed experts run over all forwards (`MoELayer.Usage.expertRuns`; the same in every run).
+        public var expertRuns: Int
     }
 
     /// One method at one target.
@@ -87,6 +89,11 @@ public struct SkipComparison {
         public var workBound: Double {
             Double(unskippedSpeed.sharedRows + unskippedSpeed.computedRows) / Double(max(speed.sharedRows + speed.computedRows, 1))
         }
+
+        /// How many times fewer routed experts ran than in the unskipped model. A decoding step's
+        /// few rows make an expert's cost mostly its weight reads, so leaving out pairs saves
+        /// there only where an expert is left with no rows at all.
+        public var expertRunRatio: Double { Double(unskippedSpeed.expertRuns) / Double(max(speed.expertRuns, 1)) }
     }
 
     public struct Speedup: Codable, Sendable, Equatable {
@@ -213,6 +220,7 @@ struct GenerationBench {
         var routedRows = 0
         var computedTextRows = 0
         var routedTextRows = 0
+        var expertRuns = 0
 
         var decodeSecondsPerToken: Double { decodeSeconds / Double(max(fedTokens, 1)) }
     }
@@ -241,6 +249,7 @@ struct GenerationBench {
             run.routedRows += layer.usage.routedRows
             run.computedTextRows += layer.usage.computedTextRows
             run.routedTextRows += layer.usage.routedTextRows
+            run.expertRuns += layer.usage.expertRuns
         }
         return run
     }
@@ -256,7 +265,8 @@ struct GenerationBench {
                                     moeDecodeSeconds: median(runs.map(\.moeDecodeSeconds)), routedSeconds: median(runs.map(\.routedSeconds)),
                                     prefillSeconds: median(runs.map(\.prefillSeconds)),
                                     decodeSecondsPerToken: median(runs.map(\.decodeSecondsPerToken)),
-                                    computedRows: runs.first?.computedRows ?? 0, sharedRows: runs.first?.sharedRows ?? 0)
+                                    computedRows: runs.first?.computedRows ?? 0, sharedRows: runs.first?.sharedRows ?? 0,
+                                    expertRuns: runs.first?.expertRuns ?? 0)
     }
 
     /// Medians of the per-pair ratios `unskipped[i] / skipped[i]`.

@@ -39,6 +39,14 @@ public final class ExpertGroup {
         /// which is where skipping saves time.
         public var computedRows: Int { order.count }
 
+        /// Experts that ran (got at least one row). With the few rows of a decoding step an
+        /// expert's cost is mostly reading its weights, so time follows this more than rows.
+        public var expertRuns: Int {
+            var runs = 0
+            for i in 0..<(offsets.count - 1) where offsets[i + 1] > offsets[i] { runs += 1 }
+            return runs
+        }
+
         /// Computed rows of modality `m`'s tokens, and the rows the group's own top-k would have
         /// computed for them.
         func rows(of m: Modality, topK: Int) -> (computed: Int, routed: Int) {

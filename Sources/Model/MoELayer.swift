@@ -67,7 +67,8 @@ public final class MoELayer {
                 text = (text.computed + r.computed, text.routed + r.routed)
             }
             usage.add(seconds: now() - start, routedSeconds: routedSeconds, sharedRows: x.rows * shared.count,
-                      computedRows: computedRows, routedRows: routed, textRows: text)
+                      computedRows: computedRows, routedRows: routed, textRows: text,
+                      expertRuns: groups.reduce(0) { $0 + ($1.last?.expertRuns ?? 0) })
         }
         // The first shared expert writes every row of y (beta 0); without one, y starts at zero.
         let y = shared.isEmpty ? Tensor(zeros: x.shape) : Tensor(uninitialized: x.shape)
@@ -204,9 +205,12 @@ extension MoELayer {
         /// saving follows how much of the text's routed work is left out, not the overall ratio.
         public var computedTextRows = 0
         public var routedTextRows = 0
+        /// Routed experts run, one per expert per forward that gave it at least one row.
+        public var expertRuns = 0
 
         mutating func add(seconds s: Double, routedSeconds r: Double, sharedRows shared: Int, computedRows computed: Int,
-                          routedRows routed: Int, textRows text: (computed: Int, routed: Int)) {
+                          routedRows routed: Int, textRows text: (computed: Int, routed: Int), expertRuns runs: Int) {
+            expertRuns += runs
             seconds += s
             routedSeconds += r
             sharedRows += shared

@@ -65,4 +65,26 @@ import Testing
                     "\(rows) rows: experts with kept activations per group \(kept) after training, \(keptAfter) after inference (expected none)")
         }
     }
+
+    /// `Usage.expertRuns` counts, per forward and group, the experts whose kept pairs gave them at
+    /// least one row: a skip rule lowers it only where it takes an expert's last row.
+    @Test func expertRunsCountExpertsLeftWithRows() {
+        var rng = SplitMix(seed: 7)
+        let layer = Self.layer(seed: 7)
+        for (tau, rows) in [(-Float.infinity, 3), (0.3, 3), (0.3, 40), (Float.infinity, 40)] {
+            let x = Tensor(randomNormal: [rows, 16], std: 1, rng: &rng)
+            let modality = (0..<rows).map { Modality(rawValue: $0 % 3)! }
+            layer.skip = SkipRule(alpha: [1, 1, 1], tau: [tau, tau, tau])
+            layer.resetUsage()
+            _ = layer.forward(x, modality: modality)
+            let expected = layer.groups.reduce(0) { total, g in
+                let r = g.last!
+                return total + Set(r.selected.indices.filter { !r.skipped[$0] }.map { r.selected[$0] }).count
+            }
+            #expect(layer.usage.expertRuns == expected,
+                    "τ \(tau), \(rows) rows: \(layer.usage.expertRuns) expert runs counted, \(expected) experts have kept pairs")
+            if tau == .infinity { #expect(expected == 0, "τ ∞ left \(expected) experts with rows") }
+            if tau == -.infinity { #expect(expected > 2, "no skipping ran only \(expected) experts on \(rows) rows") }
+        }
+    }
 }
