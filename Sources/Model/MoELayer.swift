@@ -210,7 +210,6 @@ extension MoELayer {
 
         mutating func add(seconds s: Double, routedSeconds r: Double, sharedRows shared: Int, computedRows computed: Int,
                           routedRows routed: Int, textRows text: (computed: Int, routed: Int), expertRuns runs: Int) {
-            expertRuns += runs
             seconds += s
             routedSeconds += r
             sharedRows += shared
@@ -218,6 +217,7 @@ extension MoELayer {
             routedRows += routed
             computedTextRows += text.computed
             routedTextRows += text.routed
+            expertRuns += runs
         }
     }
 }
