@@ -87,7 +87,8 @@ extension ComparisonReport {
         if outcomes.allSatisfy({ $0 != .worse }) && outcomes.contains(.better) {
             s = "MoDES keeps at least as much caption quality as the baselines at every target, and more at some, as MoDES reports ("
         } else if outcomes.allSatisfy({ $0 != .better }) {
-            s = "The small scale does not show MoDES's effect: it never keeps more caption quality than a baseline ("
+            s = "The small scale does not show MoDES's effect: it never keeps more caption quality than a baseline "
+                + "by more than the \(Int((ReportWording.levelTolerance * 100).rounded()))% this report calls level ("
         } else {
             s = "MoDES keeps more caption quality than a baseline at some targets and less at others ("
         }
