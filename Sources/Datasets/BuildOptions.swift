@@ -51,7 +51,7 @@ public struct BuildOptions: Sendable, Equatable {
 
     /// Sized for a small model's 20 minutes on two cores. configs/tiny.yaml still sees each
     /// picture about 10 times and each clip about 8; half the scenes and a third of the clips
-    /// (the sizes before 3 December) named fewer objects at unseen places (README, Measured).
+    /// (the sizes until the evening of 3 December) named fewer objects at unseen places (docs/HISTORY.md).
     public static func tiny(seed: UInt64 = 0) -> BuildOptions {
         BuildOptions(seed: seed, objectCount: 100,
                      scenes: SplitSizes(train: 18000, val: 200, test: 400),

@@ -60,15 +60,17 @@ public final class MoELayer {
         let start = now()
         var routedSeconds = 0.0
         defer {
-            let routed = groups.reduce(0) { $0 + ($1.last?.tokens.count ?? 0) * min($1.topK, $1.expertCount) }
-            var text = (computed: 0, routed: 0)
+            var routed = 0, runs = 0, text = (computed: 0, routed: 0)
             for g in groups {
-                let r = g.last?.rows(of: Modality.text, topK: min(g.topK, g.expertCount)) ?? (computed: 0, routed: 0)
+                guard let last = g.last else { continue }
+                let topK = min(g.topK, g.expertCount)
+                routed += last.tokens.count * topK
+                runs += last.expertRuns
+                let r = last.rows(of: Modality.text, topK: topK)
                 text = (text.computed + r.computed, text.routed + r.routed)
             }
             usage.add(seconds: now() - start, routedSeconds: routedSeconds, sharedRows: x.rows * shared.count,
-                      computedRows: computedRows, routedRows: routed, textRows: text,
-                      expertRuns: groups.reduce(0) { $0 + ($1.last?.expertRuns ?? 0) })
+                      computedRows: computedRows, routedRows: routed, textRows: text, expertRuns: runs)
         }
         // The first shared expert writes every row of y (beta 0); without one, y starts at zero.
         let y = shared.isEmpty ? Tensor(zeros: x.shape) : Tensor(uninitialized: x.shape)
